@@ -1,0 +1,406 @@
+//! Configuration: environment variables read once at start, with working
+//! defaults for the embedded run.
+//!
+//! Every read goes through [`Env`], which remembers the names it was asked
+//! for. That is how the tests know which variables the code really reads
+//! (and so which ones `docker-compose.yml` and `.env.example` may set)
+//! without a hand-written list that could drift.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+/// A configuration variable was present but unusable. Names the variable and
+/// why; never echoes the value, which may be a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration variable {name}: {reason}")]
+pub struct ConfigError {
+    pub name: String,
+    pub reason: String,
+}
+
+impl ConfigError {
+    pub fn new(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A snapshot of the environment that records which names were read.
+#[derive(Clone, Default)]
+pub struct Env {
+    vars: Arc<BTreeMap<String, String>>,
+    read: Arc<Mutex<BTreeSet<String>>>,
+}
+
+impl fmt::Debug for Env {
+    // Values may be secrets: show only how many there are.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Env")
+            .field("vars", &self.vars.len())
+            .finish()
+    }
+}
+
+impl Env {
+    /// The process environment, taken once.
+    pub fn from_process() -> Self {
+        Self::from_pairs(std::env::vars())
+    }
+
+    /// An environment made of the given pairs (tests, the launcher).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Self {
+            vars: Arc::new(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
+            ),
+            read: Arc::default(),
+        }
+    }
+
+    /// The same values plus (or replaced by) the given pairs.
+    pub fn with<K: Into<String>, V: Into<String>>(
+        &self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let mut vars = (*self.vars).clone();
+        vars.extend(pairs.into_iter().map(|(k, v)| (k.into(), v.into())));
+        Self {
+            vars: Arc::new(vars),
+            read: self.read.clone(),
+        }
+    }
+
+    /// The value of `name`; an empty value counts as unset.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.read
+            .lock()
+            .expect("env read-set lock")
+            .insert(name.to_owned());
+        self.vars
+            .get(name)
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+    }
+
+    /// The value of `name`, or `default` when unset.
+    pub fn get_or(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// The value of `name` parsed, or `None` when unset.
+    pub fn parse<T>(&self, name: &str) -> Result<Option<T>, ConfigError>
+    where
+        T: FromStr,
+        T::Err: fmt::Display,
+    {
+        self.get(name)
+            .map(|raw| {
+                raw.trim()
+                    .parse::<T>()
+                    .map_err(|e| ConfigError::new(name, e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// Every name asked for so far, by anyone holding a clone of this `Env`.
+    pub fn names_read(&self) -> BTreeSet<String> {
+        self.read.lock().expect("env read-set lock").clone()
+    }
+}
+
+/// `development` or `production`; production refuses dev-only shortcuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+impl FromStr for AppEnv {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "development" | "dev" => Ok(Self::Development),
+            "production" | "prod" => Ok(Self::Production),
+            _ => Err("expected `development` or `production`".to_owned()),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pretty" | "text" => Ok(Self::Pretty),
+            "json" => Ok(Self::Json),
+            _ => Err("expected `json` or `pretty`".to_owned()),
+        }
+    }
+}
+
+/// Which transport carries events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventBus {
+    Http,
+    Nats,
+}
+
+impl FromStr for EventBus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "http" => Ok(Self::Http),
+            "nats" => Ok(Self::Nats),
+            _ => Err("expected `http` or `nats`".to_owned()),
+        }
+    }
+}
+
+/// Settings every process shares.
+#[derive(Debug, Clone)]
+pub struct CommonSettings {
+    pub app_env: AppEnv,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub event_bus: EventBus,
+    pub nats_url: String,
+}
+
+impl CommonSettings {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let app_env = env.parse("APP_ENV")?.unwrap_or(AppEnv::Development);
+        let default_format = match app_env {
+            AppEnv::Development => LogFormat::Pretty,
+            AppEnv::Production => LogFormat::Json,
+        };
+        let public_url = env
+            .get_or("PUBLIC_URL", "http://localhost:8080")
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::new(
+                "PUBLIC_URL",
+                "must start with http:// or https://",
+            ));
+        }
+        Ok(Self {
+            app_env,
+            public_url,
+            data_dir: PathBuf::from(env.get_or("DATA_DIR", "./data")),
+            log_filter: env.get_or("RUST_LOG", "info"),
+            log_format: env.parse("LOG_FORMAT")?.unwrap_or(default_format),
+            event_bus: env.parse("EVENT_BUS")?.unwrap_or(EventBus::Http),
+            nats_url: env.get_or("NATS_URL", "nats://127.0.0.1:4222"),
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.app_env == AppEnv::Production
+    }
+}
+
+/// The services of the fleet, in the order of the architecture diagram,
+/// with their default ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceName {
+    Gateway,
+    Auth,
+    Profile,
+    Integrations,
+    Recommender,
+    Web,
+}
+
+impl ServiceName {
+    pub const ALL: [ServiceName; 6] = [
+        Self::Gateway,
+        Self::Auth,
+        Self::Profile,
+        Self::Integrations,
+        Self::Recommender,
+        Self::Web,
+    ];
+
+    /// The lower-case name used in logs, schemas and file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gateway => "gateway",
+            Self::Auth => "auth",
+            Self::Profile => "profile",
+            Self::Integrations => "integrations",
+            Self::Recommender => "recommender",
+            Self::Web => "web",
+        }
+    }
+
+    /// The prefix of its variables: `AUTH` in `AUTH_ADDR`.
+    pub fn env_prefix(self) -> &'static str {
+        match self {
+            Self::Gateway => "GATEWAY",
+            Self::Auth => "AUTH",
+            Self::Profile => "PROFILE",
+            Self::Integrations => "INTEGRATIONS",
+            Self::Recommender => "RECOMMENDER",
+            Self::Web => "WEB",
+        }
+    }
+
+    pub fn default_port(self) -> u16 {
+        8080 + Self::ALL.iter().position(|s| *s == self).unwrap_or(0) as u16
+    }
+
+    /// Where the service listens: `<SERVICE>_ADDR`.
+    pub fn addr(self, env: &Env) -> Result<SocketAddr, ConfigError> {
+        let name = format!("{}_ADDR", self.env_prefix());
+        Ok(env
+            .parse(&name)?
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], self.default_port()))))
+    }
+
+    /// Where the others reach it: `<SERVICE>_URL`, by default `http://` + its address.
+    pub fn url(self, env: &Env) -> Result<String, ConfigError> {
+        let name = format!("{}_URL", self.env_prefix());
+        match env.get(&name) {
+            Some(url) => Ok(url.trim_end_matches('/').to_owned()),
+            None => Ok(format!("http://{}", self.addr(env)?)),
+        }
+    }
+
+    /// Its database: `<SERVICE>_DATABASE_URL`, else `DATABASE_URL`, else a
+    /// SQLite file `DATA_DIR/<service>.db`.
+    pub fn database_url(self, env: &Env, common: &CommonSettings) -> String {
+        env.get(&format!("{}_DATABASE_URL", self.env_prefix()))
+            .or_else(|| env.get("DATABASE_URL"))
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}/{}.db",
+                    common.data_dir.display(),
+                    self.as_str()
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_give_a_working_embedded_run() {
+        let env = Env::default();
+        let common = CommonSettings::from_env(&env).unwrap();
+        assert_eq!(common.app_env, AppEnv::Development);
+        assert_eq!(common.public_url, "http://localhost:8080");
+        assert_eq!(common.log_format, LogFormat::Pretty);
+        assert_eq!(
+            ServiceName::Recommender.addr(&env).unwrap().to_string(),
+            "127.0.0.1:8084"
+        );
+        assert_eq!(ServiceName::Web.url(&env).unwrap(), "http://127.0.0.1:8085");
+        assert_eq!(
+            ServiceName::Auth.database_url(&env, &common),
+            "sqlite://./data/auth.db"
+        );
+    }
+
+    #[test]
+    fn a_service_database_url_wins_over_the_shared_one() {
+        let env = Env::from_pairs([
+            ("DATABASE_URL", "postgres://db/shared"),
+            ("PROFILE_DATABASE_URL", "postgres://db/profile"),
+        ]);
+        let common = CommonSettings::from_env(&env).unwrap();
+        assert_eq!(
+            ServiceName::Profile.database_url(&env, &common),
+            "postgres://db/profile"
+        );
+        assert_eq!(
+            ServiceName::Auth.database_url(&env, &common),
+            "postgres://db/shared"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_without_echoing_it() {
+        let env = Env::from_pairs([("APP_ENV", "staging-secret")]);
+        let err = CommonSettings::from_env(&env).unwrap_err();
+        assert_eq!(err.name, "APP_ENV");
+        assert!(
+            err.to_string()
+                .starts_with("configuration variable APP_ENV")
+        );
+        assert!(!err.to_string().contains("staging-secret"));
+        let env = Env::from_pairs([("AUTH_ADDR", "not-an-address")]);
+        assert_eq!(ServiceName::Auth.addr(&env).unwrap_err().name, "AUTH_ADDR");
+    }
+
+    #[test]
+    fn env_remembers_every_name_it_was_asked_for() {
+        let env = Env::default();
+        let _ = CommonSettings::from_env(&env).unwrap();
+        let names = env.names_read();
+        for name in [
+            "APP_ENV",
+            "PUBLIC_URL",
+            "DATA_DIR",
+            "LOG_FORMAT",
+            "EVENT_BUS",
+        ] {
+            assert!(names.contains(name), "{name} not recorded");
+        }
+    }
+}
+
+/// What every service reads about itself: the shared settings, where it
+/// listens, and (for those that own one) its database.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    pub name: ServiceName,
+    pub common: CommonSettings,
+    pub addr: SocketAddr,
+    /// Never logged: it may carry a password.
+    pub database_url: String,
+}
+
+impl ServiceSettings {
+    /// For a service that owns a database.
+    pub fn from_env(env: &Env, name: ServiceName) -> Result<Self, ConfigError> {
+        let common = CommonSettings::from_env(env)?;
+        let database_url = name.database_url(env, &common);
+        Ok(Self {
+            name,
+            addr: name.addr(env)?,
+            database_url,
+            common,
+        })
+    }
+
+    /// For a service without a database (gateway, web).
+    pub fn without_database(env: &Env, name: ServiceName) -> Result<Self, ConfigError> {
+        Ok(Self {
+            name,
+            common: CommonSettings::from_env(env)?,
+            addr: name.addr(env)?,
+            database_url: String::new(),
+        })
+    }
+}

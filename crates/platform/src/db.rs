@@ -1,0 +1,210 @@
+//! Each service's own database through sqlx's `AnyPool`: a SQLite file by
+//! default, its own schema on PostgreSQL. Migrations are embedded by the
+//! service and chosen here by the URL's scheme.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+/// Which SQL backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else {
+            bail!("unsupported database URL scheme (expected postgres:// or sqlite://)")
+        }
+    }
+}
+
+/// A service's two migration folders; the URL picks one.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrations {
+    pub postgres: &'static Migrator,
+    pub sqlite: &'static Migrator,
+}
+
+/// How a service wants its pool.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// The PostgreSQL schema (also the `search_path`); ignored on SQLite.
+    pub schema: String,
+    pub max_connections: u32,
+}
+
+impl DbOptions {
+    pub fn new(schema: impl Into<String>) -> Self {
+        Self {
+            schema: schema.into(),
+            max_connections: 5,
+        }
+    }
+}
+
+/// Opens the pool and runs the service's migrations.
+pub async fn connect_and_migrate(
+    url: &str,
+    options: &DbOptions,
+    migrations: Migrations,
+) -> anyhow::Result<AnyPool> {
+    let backend = Backend::of(url)?;
+    let pool = connect(url, options).await?;
+    if backend == Backend::Postgres {
+        pool.execute(format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", options.schema).as_str())
+            .await
+            .or_else(ignore_concurrent_create)
+            .with_context(|| format!("creating schema {}", options.schema))?;
+    }
+    let migrator = match backend {
+        Backend::Postgres => migrations.postgres,
+        Backend::Sqlite => migrations.sqlite,
+    };
+    migrator
+        .run(&pool)
+        .await
+        .with_context(|| format!("running migrations for {}", options.schema))?;
+    Ok(pool)
+}
+
+/// Opens the pool: `search_path` set per connection on PostgreSQL, WAL and
+/// a busy timeout on SQLite (whose file and folder are created if missing).
+pub async fn connect(url: &str, options: &DbOptions) -> anyhow::Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(url)?;
+    if !is_identifier(&options.schema) {
+        bail!("schema name {:?} is not a plain identifier", options.schema);
+    }
+    let url = match backend {
+        Backend::Sqlite => prepare_sqlite(url)?,
+        Backend::Postgres => url.to_owned(),
+    };
+    let setup: std::sync::Arc<str> = match backend {
+        Backend::Postgres => format!("SET search_path TO \"{}\"", options.schema).into(),
+        Backend::Sqlite => {
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+                .into()
+        }
+    };
+    AnyPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(Duration::from_secs(3))
+        .after_connect(move |conn, _meta| {
+            let setup = setup.clone();
+            Box::pin(async move {
+                conn.execute(&*setup).await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to the {backend:?} database: {}", describe(&e)))
+}
+
+/// Makes sure the SQLite file can be created, and asks sqlx to create it.
+fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    Ok(if query.is_empty() {
+        format!("sqlite://{path}?mode=rwc")
+    } else {
+        url.to_owned()
+    })
+}
+
+fn ignore_concurrent_create(e: sqlx::Error) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+    // Two processes creating the same schema at once: one loses the race on
+    // the catalogue's unique index, and the schema exists either way.
+    match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
+            Ok(sqlx::any::AnyQueryResult::default())
+        }
+        _ => Err(e),
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// An sqlx error in a line fit for an operator, without connection strings.
+pub fn describe(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => format!("i/o error: {}", io.kind()),
+        sqlx::Error::PoolTimedOut => "no connection available (database unreachable?)".into(),
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        sqlx::Error::Tls(_) => "TLS error".into(),
+        other => other.to_string(),
+    }
+}
+
+/// True when `e` is a unique-constraint violation, on either backend.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Milliseconds since the Unix epoch: how times are stored (portable BIGINT).
+pub fn now_millis() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_picks_the_backend() {
+        assert_eq!(Backend::of("postgres://x/y").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::of("sqlite://./data/a.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert!(Backend::of("mysql://x").is_err());
+    }
+
+    #[test]
+    fn schema_names_must_be_plain_identifiers() {
+        assert!(is_identifier("auth"));
+        assert!(is_identifier("t_0190"));
+        assert!(!is_identifier("auth\"; drop"));
+        assert!(!is_identifier("Auth"));
+    }
+
+    #[test]
+    fn sqlite_files_are_created_when_missing() {
+        let dir = std::env::temp_dir().join(format!("onetip-db-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}/x.db", dir.display());
+        let prepared = prepare_sqlite(&url).unwrap();
+        assert!(prepared.ends_with("x.db?mode=rwc"));
+        assert!(dir.is_dir());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

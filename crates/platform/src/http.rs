@@ -1,0 +1,106 @@
+//! The layers every service puts around its router: a request id on every
+//! request (kept when a trusted hop set it, made otherwise), echoed on the
+//! answer, and a tracing span per request.
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use http::HeaderName;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The header that carries the request id across every hop.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A service's finished router: its routes, `/openapi.json` with its
+/// document, and the shared layers around both.
+pub fn service_router(
+    service: &'static str,
+    router: Router,
+    doc: utoipa::openapi::OpenApi,
+) -> Router {
+    let doc = std::sync::Arc::new(doc);
+    let router = router.route(
+        "/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    );
+    layers(router, service)
+}
+
+/// Wraps `router` in the shared request-id and tracing layers.
+pub fn layers(router: Router, service: &'static str) -> Router {
+    router
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(move |req: &Request| request_span(service, req))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(drop_malformed_request_id))
+}
+
+fn request_span(service: &'static str, req: &Request) -> tracing::Span {
+    // The matched route, never the raw URI: query strings can carry codes
+    // and tokens that must not reach a log.
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("(unmatched)");
+    let request_id = request_id(req).unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        service,
+        method = %req.method(),
+        path,
+        request_id,
+    )
+}
+
+/// The request id of `req`, when it has a well-formed one.
+pub fn request_id<B>(req: &http::Request<B>) -> Option<&str> {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_well_formed(v))
+}
+
+/// Ids are short tokens of letters, digits, `-`, `_` and `.`; anything else
+/// (log injection, oversized values) is replaced by a fresh id.
+pub fn is_well_formed(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+async fn drop_malformed_request_id(mut req: Request, next: Next) -> Response {
+    let bad = req
+        .headers()
+        .get(&REQUEST_ID)
+        .is_some_and(|v| !v.to_str().is_ok_and(is_well_formed));
+    if bad {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_well_formed;
+
+    #[test]
+    fn request_ids_must_be_short_plain_tokens() {
+        assert!(is_well_formed("0190c0de-7b1a-7cc2-9d1e-3c5e2a1b4f00"));
+        assert!(!is_well_formed(""));
+        assert!(!is_well_formed("abc\ninjected"));
+        assert!(!is_well_formed(&"a".repeat(129)));
+    }
+}

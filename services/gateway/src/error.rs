@@ -1,0 +1,39 @@
+//! The gateway's errors, and the one place they become HTTP answers.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shared_types::ErrorBody;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("no route")]
+    NotFound,
+    #[error("upstream {0} unavailable")]
+    Upstream(&'static str),
+    #[error("upstream {0} timed out")]
+    UpstreamTimeout(&'static str),
+}
+
+impl IntoResponse for GatewayError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match &self {
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "No such resource.".to_owned(),
+            ),
+            Self::Upstream(name) => (
+                StatusCode::BAD_GATEWAY,
+                "bad_gateway",
+                format!("The {name} service is unavailable."),
+            ),
+            Self::UpstreamTimeout(name) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "gateway_timeout",
+                format!("The {name} service did not answer in time."),
+            ),
+        };
+        (status, Json(ErrorBody::new(code, message))).into_response()
+    }
+}

@@ -1,0 +1,15 @@
+//! The gateway: the single front door of the fleet.
+//!
+//! It routes by path to the services (keeping the path as it is), never
+//! forwards `/internal/*`, and answers `/health` itself by asking every
+//! service and configured dependency at once.
+
+mod app;
+pub mod config;
+mod error;
+mod health;
+mod proxy;
+pub mod routing;
+
+pub use app::{build, openapi, router, run};
+pub use config::Settings;

@@ -1,0 +1,8 @@
+//! `onetip-gateway`: the gateway on its own.
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = gateway::Settings::from_process()?;
+    platform::telemetry::init(&settings.service.common);
+    gateway::run(settings, platform::Shutdown::on_signal()).await
+}
