@@ -1,0 +1,49 @@
+//! The committed OpenAPI documents under `openapi/` are the ones the code
+//! generates. `UPDATE_OPENAPI=1 cargo test --test openapi` rewrites them.
+
+use std::path::PathBuf;
+
+fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
+    vec![
+        ("gateway", gateway::openapi()),
+        ("auth", auth::openapi()),
+        ("profile", profile::openapi()),
+        ("integrations", integrations::openapi()),
+        ("recommender", recommender::openapi()),
+        ("web", web::openapi()),
+    ]
+}
+
+#[test]
+fn committed_openapi_documents_match_the_code() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi");
+    let update = std::env::var_os("UPDATE_OPENAPI").is_some();
+    let mut stale = Vec::new();
+    for (name, doc) in documents() {
+        let generated = format!("{}\n", doc.to_pretty_json().unwrap());
+        let path = dir.join(format!("{name}.json"));
+        if update {
+            std::fs::write(&path, &generated).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != generated {
+            stale.push(path.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale OpenAPI documents {stale:?}: run `UPDATE_OPENAPI=1 cargo test --test openapi` and commit them"
+    );
+}
+
+#[test]
+fn every_service_documents_its_health_endpoints() {
+    for (name, doc) in documents() {
+        let paths: Vec<&String> = doc.paths.paths.keys().collect();
+        assert!(
+            paths.iter().any(|p| *p == "/health"),
+            "{name} does not document /health: {paths:?}"
+        );
+    }
+}
