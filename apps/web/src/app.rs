@@ -1,11 +1,15 @@
-//! Wiring: router and start-up.
+//! Wiring: state, router and start-up.
+
+use std::sync::Arc;
 
 use axum::Router;
+use axum::routing::{get, post};
 use platform::Server;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::Settings;
+use crate::gateway::GatewayClient;
+use crate::{Settings, assets, pages, security};
 
 const NAME: &str = "web";
 
@@ -13,16 +17,44 @@ const NAME: &str = "web";
 #[openapi(info(title = "Onetip web", description = "The server-rendered pages."))]
 struct ApiDoc;
 
+/// What the handlers share: the way to the gateway.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) gateway: Arc<GatewayClient>,
+}
+
+// Only the JSON endpoints belong in the OpenAPI document; the HTML pages
+// are routed beside it, not through it.
 fn api() -> OpenApiRouter {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(platform::health::routes(NAME, Vec::new()))
 }
 
+/// The OpenAPI document of web's JSON endpoints (`/health`, `/ready`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api().into_openapi()
 }
 
-pub fn router(_settings: &Settings) -> Router {
+/// Every page, the stylesheet and the health endpoints, with the shared
+/// layers around them.
+pub fn router(settings: &Settings) -> Router {
+    let state = AppState {
+        gateway: Arc::new(GatewayClient::new(&settings.gateway_url)),
+    };
+    let pages = Router::new()
+        .route("/", get(pages::tip::page))
+        .route("/status", get(pages::status::page))
+        .route("/signin", get(pages::signin::page))
+        .route("/connect", get(pages::connect::page))
+        .route("/connect/todoist", post(pages::connect::start_todoist))
+        .route(assets::CSS_PATH, get(assets::css))
+        .route(assets::ICON_PATH, get(assets::icon))
+        .route("/favicon.ico", get(assets::icon))
+        .fallback(pages::not_found)
+        .with_state(state);
     let (router, doc) = api().split_for_parts();
+    let router = router
+        .merge(pages)
+        .layer(axum::middleware::from_fn(security::headers));
     platform::http::service_router(NAME, router, doc)
 }
 

@@ -320,6 +320,22 @@ async fn ready(
     )
 }
 
+/// The readiness probes of a service that owns `db`: the database, and NATS
+/// when events travel over it.
+pub fn service_probes(
+    common: &crate::config::CommonSettings,
+    db: Option<AnyPool>,
+) -> Vec<Arc<dyn Probe>> {
+    let mut probes: Vec<Arc<dyn Probe>> = Vec::new();
+    if let Some(db) = db {
+        probes.push(Arc::new(DatabaseProbe::new(db)));
+    }
+    if common.event_bus == crate::config::EventBus::Nats {
+        probes.push(Arc::new(NatsProbe::new(common.nats_url.clone())));
+    }
+    probes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,20 +376,4 @@ mod tests {
         let check = run_probe(&probe, &ProbeContext::default(), PROBE_TIMEOUT).await;
         assert_eq!(check.status, Status::Down);
     }
-}
-
-/// The readiness probes of a service that owns `db`: the database, and NATS
-/// when events travel over it.
-pub fn service_probes(
-    common: &crate::config::CommonSettings,
-    db: Option<AnyPool>,
-) -> Vec<Arc<dyn Probe>> {
-    let mut probes: Vec<Arc<dyn Probe>> = Vec::new();
-    if let Some(db) = db {
-        probes.push(Arc::new(DatabaseProbe::new(db)));
-    }
-    if common.event_bus == crate::config::EventBus::Nats {
-        probes.push(Arc::new(NatsProbe::new(common.nats_url.clone())));
-    }
-    probes
 }

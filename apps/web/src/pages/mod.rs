@@ -1,0 +1,99 @@
+//! The pages, and the document they share.
+//!
+//! Why not `leptos_axum`'s routes: its streaming renderer appends small
+//! inline scripts after `</html>` (resource data, hydration bootstrapping)
+//! that a CSP without `'unsafe-inline'` would block, and this app has no
+//! Wasm bundle to hydrate anyway. Instead each handler loads what it needs
+//! first, then renders a Leptos view to a string with
+//! [`RenderHtml::to_html`]. That yields the markup in the `view!` and
+//! nothing else: no script, text and attributes escaped (the few hydration
+//! placeholder comments it leaves are dropped in [`document`]).
+
+pub mod connect;
+pub mod signin;
+pub mod status;
+pub mod tip;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
+use leptos::prelude::*;
+
+use crate::assets::{CSS_HREF, ICON_PATH};
+
+/// What a page puts in its `<head>` besides what every page has.
+pub struct Head {
+    pub title: &'static str,
+    /// Reload the page every so many seconds (the status dashboard).
+    pub refresh_secs: Option<u32>,
+}
+
+impl Head {
+    pub fn titled(title: &'static str) -> Self {
+        Self {
+            title,
+            refresh_secs: None,
+        }
+    }
+}
+
+/// A whole HTML document: the shared head, `body` inside `<body>`.
+pub fn document(
+    head: Head,
+    body_class: &'static str,
+    body: impl IntoView + 'static,
+) -> Html<String> {
+    let refresh = head
+        .refresh_secs
+        .map(|secs| view! { <meta http-equiv="refresh" content=secs.to_string() /> });
+    let html = view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="dark" />
+                {refresh}
+                <title>{head.title}</title>
+                <link rel="stylesheet" href=CSS_HREF.as_str() />
+                <link rel="icon" type="image/svg+xml" href=ICON_PATH />
+            </head>
+            <body class=body_class>{body}</body>
+        </html>
+    }
+    .to_html();
+    // Tachys still leaves `<!>` placeholders where an `Option` is `None` and
+    // after a list, for a hydration that never comes here. They are harmless
+    // but noise; dropping them is safe because every `<` in text and in
+    // attribute values is escaped, so `<!>` can only be such a marker.
+    Html(format!("<!DOCTYPE html>{}", html.replace("<!>", "")))
+}
+
+/// The frame of the ordinary pages: a small bar home, then the content.
+pub fn framed(head: Head, content: impl IntoView + 'static) -> Html<String> {
+    document(
+        head,
+        "framed",
+        view! {
+            <header class="bar">
+                <a class="brand" href="/">"Onetip"</a>
+                <nav>
+                    <a href="/connect">"Connectors"</a>
+                    <a href="/status">"Status"</a>
+                </nav>
+            </header>
+            <main class="content">{content}</main>
+        },
+    )
+}
+
+/// Any path no page answers: a plain 404 page.
+pub async fn not_found() -> impl IntoResponse {
+    let page = framed(
+        Head::titled("Not found · Onetip"),
+        view! {
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address."</p>
+            <p><a href="/">"Back to your tip"</a></p>
+        },
+    );
+    (StatusCode::NOT_FOUND, page)
+}

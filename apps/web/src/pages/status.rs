@@ -1,0 +1,135 @@
+//! `/status`: the health dashboard. It asks the gateway for the fleet's
+//! health on every request and shows one row per component, green or red.
+//!
+//! The markup is a contract the end-to-end tests rely on: each row carries
+//! `data-component="<name>"` and `data-status="ok|down"`, and the overall
+//! verdict is `id="overall"` with `data-status="ok|degraded"`.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Html;
+use leptos::prelude::*;
+use shared_types::{Check, HealthReport};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{Head, framed};
+use crate::app::AppState;
+
+/// The dashboard reloads itself this often, with no script.
+const REFRESH_SECS: u32 = 5;
+
+/// `GET /status`. Always answers 200: the page is how people learn that
+/// something is wrong, so it renders even when the gateway does not answer.
+pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Html<String> {
+    let request_id = headers.get(platform::http::REQUEST_ID);
+    let report = match state.gateway.health(request_id).await {
+        Ok(report) => Some(report),
+        Err(e) => {
+            tracing::warn!(error = %e, "gateway health unavailable");
+            None
+        }
+    };
+    framed(
+        Head {
+            title: "Onetip status",
+            refresh_secs: Some(REFRESH_SECS),
+        },
+        dashboard(report),
+    )
+}
+
+/// The page's body; `None` when the gateway gave no usable report.
+fn dashboard(report: Option<HealthReport>) -> impl IntoView {
+    let Some(report) = report else {
+        return view! {
+            <h1>"Onetip status"</h1>
+            <p id="overall" class="overall" data-status="degraded">"Status unknown"</p>
+            <p class="notice">
+                "The gateway is unreachable, so the state of the services is unknown. "
+                "This page tries again every few seconds."
+            </p>
+        }
+        .into_any();
+    };
+    // Degraded unless the gateway says ok AND every row agrees: a report
+    // that contradicts itself must not show green.
+    let all_ok = report.status.is_ok() && report.components.iter().all(|c| c.status.is_ok());
+    let (overall, verdict) = if all_ok {
+        ("ok", "All systems ok")
+    } else {
+        ("degraded", "Degraded: something is down")
+    };
+    let checked_at = when(&report.checked_at);
+    let rows = report
+        .components
+        .into_iter()
+        .map(|check| view! { <Row check=check /> })
+        .collect_view();
+    view! {
+        <h1>"Onetip status"</h1>
+        <p id="overall" class="overall" data-status=overall>{verdict}</p>
+        <ul class="components">{rows}</ul>
+        <p class="checked">
+            "Checked at "
+            <time datetime=report.checked_at>{checked_at}</time>
+        </p>
+    }
+    .into_any()
+}
+
+/// One component: name, green or red, latency, and why when it is down.
+#[component]
+fn Row(check: Check) -> impl IntoView {
+    // Anything but ok is red: the contract knows only `ok` and `down`.
+    let status = if check.status.is_ok() { "ok" } else { "down" };
+    let detail = check
+        .detail
+        .filter(|_| status == "down")
+        .map(|detail| view! { <p class="detail">{detail}</p> });
+    // The view takes its children before its attributes: two owned copies.
+    let name = check.name;
+    let data_component = name.clone();
+    view! {
+        <li class="component" data-component=data_component data-status=status>
+            <span class="name">{name}</span>
+            <span class="state">{status}</span>
+            <span class="latency">{format!("{} ms", check.latency_ms)}</span>
+            {detail}
+        </li>
+    }
+}
+
+/// `2025-01-02T03:04:05.678Z` as `2025-01-02 03:04:05 UTC`; anything that
+/// does not parse is shown as it came (escaped, like all text).
+fn when(rfc3339: &str) -> String {
+    match OffsetDateTime::parse(rfc3339, &Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(time::UtcOffset::UTC);
+            format!(
+                "{}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        }
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn check_times_read_as_utc_and_odd_ones_pass_through() {
+        assert_eq!(
+            when("2025-01-02T04:04:05.5+01:00"),
+            "2025-01-02 03:04:05 UTC"
+        );
+        assert_eq!(when("yesterday"), "yesterday");
+    }
+}

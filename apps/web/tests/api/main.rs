@@ -1,0 +1,7 @@
+//! Black-box tests of the web app: the real router on a real port, with
+//! wiremock standing in for the gateway.
+
+mod helpers;
+mod pages;
+mod security;
+mod status;

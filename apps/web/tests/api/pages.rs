@@ -1,0 +1,122 @@
+//! The plain pages: tip, sign-in, connectors, not found, and the stylesheet.
+
+use crate::helpers::{closed_port_url, spawn_app, tag_with};
+
+#[tokio::test]
+async fn the_tip_page_shows_one_tip_centred_on_black() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let page = app.get("/").await;
+
+    assert_eq!(page.status, 200);
+    let html = &page.body;
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(tag_with(html, "class=\"tip-page\"").starts_with("<body"));
+    assert!(tag_with(html, "class=\"tip-stage\"").starts_with("<main"));
+    assert_eq!(html.matches("class=\"tip\"").count(), 1, "exactly one tip");
+    assert!(html.contains("Connect Todoist to see your next task"));
+    assert!(html.contains(r#"href="/connect""#));
+}
+
+#[tokio::test]
+async fn the_signin_page_links_to_google_sign_in() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let html = app.get("/signin").await.body;
+
+    let link = tag_with(&html, r#"href="/auth/google/start""#);
+    assert!(link.starts_with("<a"));
+    assert!(html.contains("Sign in with Google"));
+}
+
+#[tokio::test]
+async fn the_connect_page_offers_todoist_through_a_plain_form() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let html = app.get("/connect").await.body;
+
+    assert!(html.contains("Todoist"));
+    assert!(html.contains("not connected"));
+    let form = tag_with(&html, r#"action="/connect/todoist""#);
+    assert!(form.starts_with("<form") && form.contains(r#"method="post""#));
+    assert!(html.contains("Connect Todoist"));
+}
+
+#[tokio::test]
+async fn connecting_todoist_is_not_implemented_yet_and_says_so() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let page = app
+        .send(app.client.post(format!("{}/connect/todoist", app.address)))
+        .await;
+
+    assert_eq!(page.status, 501);
+    assert!(page.body.contains("not available yet"));
+}
+
+#[tokio::test]
+async fn an_unknown_path_gets_a_plain_404_page() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let page = app.get("/no/such/page").await;
+
+    assert_eq!(page.status, 404);
+    assert!(page.body.starts_with("<!DOCTYPE html>"));
+    assert!(page.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn every_page_has_a_language_a_title_and_the_stylesheet() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    for path in ["/", "/status", "/signin", "/connect", "/missing"] {
+        let html = app.get(path).await.body;
+        assert!(
+            html.starts_with("<!DOCTYPE html><html lang=\"en\">"),
+            "{path}"
+        );
+        assert!(html.contains("<title>"), "{path}");
+        let link = tag_with(&html, "rel=\"stylesheet\"");
+        assert!(link.contains("href=\"/static/app.css?v="), "{path}: {link}");
+    }
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_as_cacheable_css() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let page = app.get("/static/app.css").await;
+
+    assert_eq!(page.status, 200);
+    assert_eq!(page.headers["content-type"], "text/css; charset=utf-8");
+    assert!(
+        page.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    assert!(page.body.contains(".tip-stage"));
+}
+
+#[tokio::test]
+async fn the_icon_is_served_so_browsers_log_no_missing_favicon() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    for path in ["/static/icon.svg", "/favicon.ico"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert_eq!(page.headers["content-type"], "image/svg+xml", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn web_keeps_its_own_health_and_readiness() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let health = app.get("/health").await;
+    let ready = app.get("/ready").await;
+
+    assert_eq!(health.status, 200);
+    assert!(health.body.contains("\"service\":\"web\""));
+    assert_eq!(ready.status, 200);
+}
