@@ -1,0 +1,11 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .check import Check
+from .health_report import HealthReport
+from .status import Status
+
+__all__ = (
+    "Check",
+    "HealthReport",
+    "Status",
+)
