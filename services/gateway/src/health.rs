@@ -22,7 +22,8 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Every component the gateway reports on, in a stable order.
 pub fn probes(settings: &Settings) -> Vec<Arc<dyn Probe>> {
-    let client = platform::client::http_client(CHECK_TIMEOUT);
+    // The probe timeout ends a slow check; the client's own is only a backstop.
+    let client = platform::client::http_client(CHECK_TIMEOUT + Duration::from_secs(1));
     let up = &settings.upstreams;
     let mut probes: Vec<Arc<dyn Probe>> = [
         ("auth", &up.auth),
