@@ -1,0 +1,316 @@
+//! `docker-compose.yml`: every container is health-checked and started in
+//! order, and our containers set only what the code reads and listen where
+//! the others reach them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use platform::Env;
+use platform::config::ServiceName;
+use serde_yaml::Value;
+
+use crate::tools::{INSTALL_COMPOSE, assert_success, read, root, run};
+
+/// The services of docker-compose.yml, by name, with `<<` merges applied.
+fn services() -> BTreeMap<String, Value> {
+    let mut doc: Value =
+        serde_yaml::from_str(&read("docker-compose.yml")).expect("docker-compose.yml is YAML");
+    doc.apply_merge()
+        .expect("docker-compose.yml merges (<<) apply");
+    let services = doc["services"]
+        .as_mapping()
+        .expect("docker-compose.yml has services");
+    services
+        .iter()
+        .map(|(k, v)| (k.as_str().expect("service names").to_owned(), v.clone()))
+        .collect()
+}
+
+/// Our containers: the ones built from our Dockerfile.
+fn ours() -> BTreeMap<String, Value> {
+    let ours: BTreeMap<_, _> = services()
+        .into_iter()
+        .filter(|(_, spec)| spec.get("build").is_some())
+        .collect();
+    assert!(
+        !ours.is_empty(),
+        "no container is built from our Dockerfile"
+    );
+    ours
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A container's `environment`, in either of Compose's two spellings.
+fn environment(spec: &Value) -> BTreeMap<String, String> {
+    match spec.get("environment") {
+        Some(Value::Mapping(m)) => m.iter().map(|(k, v)| (scalar(k), scalar(v))).collect(),
+        Some(Value::Sequence(items)) => items
+            .iter()
+            .map(|item| {
+                let item = scalar(item);
+                let (k, v) = item.split_once('=').unwrap_or((&item, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// A value as Compose would pass it with nothing set: `${X:-default}` gives
+/// the default, `${X}` nothing, `$$` a dollar.
+fn interpolate(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(after) = rest.strip_prefix('$') {
+            out.push('$');
+            rest = after;
+        } else if let Some(inner) = rest.strip_prefix('{') {
+            let end = inner
+                .find('}')
+                .expect("an unclosed ${ in docker-compose.yml");
+            let expr = &inner[..end];
+            if let Some((_, default)) = expr.split_once(":-").or_else(|| expr.split_once('-')) {
+                out.push_str(default);
+            }
+            rest = &inner[end + 1..];
+        } else {
+            out.push('$');
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The program a container runs: its `command`, else the image's (`onetip`).
+fn program(spec: &Value) -> String {
+    match spec.get("command") {
+        Some(Value::Sequence(args)) => scalar(&args[0]),
+        Some(Value::String(line)) => line.split_whitespace().next().unwrap_or("").to_owned(),
+        _ => "onetip".to_owned(),
+    }
+}
+
+/// Every variable `program`'s configuration reads, by default and with the
+/// container's own environment (which may switch reads on).
+fn names_read_by(program: &str, container_env: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let given = container_env
+        .iter()
+        .map(|(k, v)| (k.clone(), interpolate(v)));
+    let mut names = BTreeSet::new();
+    for env in [Env::default(), Env::from_pairs(given)] {
+        match program {
+            "onetip" => {
+                let _ = onetip::FleetSettings::from_env(&env);
+                names.extend(onetip::variables_read());
+            }
+            "onetip-gateway" => drop(gateway::Settings::from_env(&env)),
+            "onetip-auth" => drop(auth::Settings::from_env(&env)),
+            "onetip-profile" => drop(profile::Settings::from_env(&env)),
+            "onetip-integrations" => drop(integrations::Settings::from_env(&env)),
+            "onetip-recommender" => drop(recommender::Settings::from_env(&env)),
+            "onetip-web" => drop(web::Settings::from_env(&env)),
+            "todoist-fake" => {
+                let _ = platform::CommonSettings::from_env(&env);
+                let _ = todoist_fake::FakeConfig::from_env(&env);
+                let _ = todoist_fake::addr(&env);
+            }
+            other => panic!("a container runs `{other}`, unknown to this test: add it here"),
+        }
+        names.extend(env.names_read());
+    }
+    names
+}
+
+/// The one `*_ADDR` a container sets, and the port in it.
+fn listen_port(name: &str, spec: &Value) -> (String, u16) {
+    let addrs: Vec<_> = environment(spec)
+        .into_iter()
+        .filter(|(k, _)| k.ends_with("_ADDR"))
+        .collect();
+    let [(var, value)] = addrs.as_slice() else {
+        panic!("{name}: expected exactly one *_ADDR variable, found {addrs:?}");
+    };
+    let (host, port) = value
+        .rsplit_once(':')
+        .unwrap_or_else(|| panic!("{name}: {var}={value} is not host:port"));
+    assert_eq!(
+        host, "0.0.0.0",
+        "{name}: {var} must listen on every interface"
+    );
+    (var.clone(), port.parse().expect("a port number"))
+}
+
+/// Container-side ports from `expose` and `ports`.
+fn exposed_ports(spec: &Value) -> BTreeSet<u16> {
+    let listed = |key: &str| spec.get(key).and_then(Value::as_sequence).cloned();
+    let expose = listed("expose").unwrap_or_default().into_iter();
+    let published = listed("ports").unwrap_or_default().into_iter();
+    expose
+        .chain(published)
+        .filter_map(|p| {
+            let p = scalar(&p);
+            let container_side = p.rsplit(':').next().unwrap_or(&p).to_owned();
+            container_side.split('/').next()?.parse().ok()
+        })
+        .collect()
+}
+
+fn healthcheck_command(spec: &Value) -> Option<String> {
+    let test = spec.get("healthcheck")?.get("test")?;
+    match test {
+        Value::Sequence(args) => Some(args.iter().map(scalar).collect::<Vec<_>>().join(" ")),
+        other => Some(scalar(other)),
+    }
+}
+
+#[test]
+fn every_container_has_a_health_check() {
+    for (name, spec) in services() {
+        let disabled = spec["healthcheck"]["disable"].as_bool() == Some(true);
+        let command = healthcheck_command(&spec).unwrap_or_default();
+        assert!(
+            !disabled && !command.trim().is_empty() && command.trim() != "NONE",
+            "{name} has no health check"
+        );
+    }
+}
+
+#[test]
+fn every_dependency_is_waited_for_until_it_is_healthy() {
+    let services = services();
+    for (name, spec) in &services {
+        let Some(depends_on) = spec.get("depends_on") else {
+            continue;
+        };
+        let depends_on = depends_on.as_mapping().unwrap_or_else(|| {
+            panic!("{name}: depends_on must be a mapping with `condition: service_healthy`")
+        });
+        for (dependency, how) in depends_on {
+            let dependency = scalar(dependency);
+            assert!(
+                services.contains_key(&dependency),
+                "{name} depends on {dependency}, which is not a service"
+            );
+            assert_eq!(
+                how["condition"].as_str(),
+                Some("service_healthy"),
+                "{name} must wait for {dependency} to be healthy"
+            );
+        }
+    }
+}
+
+#[test]
+fn there_is_a_container_for_every_service_of_the_fleet() {
+    let programs: BTreeSet<_> = ours().values().map(program).collect();
+    for service in ServiceName::ALL {
+        let binary = format!("onetip-{}", service.as_str());
+        assert!(programs.contains(&binary), "no container runs {binary}");
+    }
+}
+
+#[test]
+fn our_containers_set_only_variables_the_code_reads() {
+    let fleet = onetip::variables_read();
+    for (name, spec) in ours() {
+        let env = environment(&spec);
+        let program = program(&spec);
+        let by_program = names_read_by(&program, &env);
+        for var in env.keys() {
+            assert!(
+                fleet.contains(var),
+                "{name} sets {var}, which no configuration reads"
+            );
+            assert!(
+                by_program.contains(var),
+                "{name} sets {var}, which {program} does not read"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_of_our_containers_exposes_and_checks_the_port_it_listens_on() {
+    for (name, spec) in ours() {
+        let (var, port) = listen_port(&name, &spec);
+        assert!(
+            exposed_ports(&spec).contains(&port),
+            "{name} listens on {port} ({var}) but neither exposes nor publishes it"
+        );
+        let check = healthcheck_command(&spec).unwrap_or_default();
+        assert!(
+            check.contains(&format!("/{port}")) || check.contains(&format!(":{port}")),
+            "{name}'s health check does not ask port {port}: {check}"
+        );
+    }
+}
+
+#[test]
+fn service_urls_reach_the_container_that_listens_there() {
+    let ours = ours();
+    // `AUTH` → ("auth", 8081): who sets AUTH_ADDR, and on which port.
+    let listeners: BTreeMap<String, (String, u16)> = ours
+        .iter()
+        .map(|(name, spec)| {
+            let (var, port) = listen_port(name, spec);
+            let prefix = var.trim_end_matches("_ADDR").to_owned();
+            (prefix, (name.clone(), port))
+        })
+        .collect();
+    for (name, spec) in &ours {
+        for (var, url) in environment(spec) {
+            let Some(prefix) = var.strip_suffix("_URL") else {
+                continue;
+            };
+            let Some((target, port)) = listeners.get(prefix) else {
+                continue;
+            };
+            assert_eq!(
+                url,
+                format!("http://{target}:{port}"),
+                "{name}: {var} must reach the {target} container"
+            );
+        }
+    }
+}
+
+#[test]
+fn docker_compose_accepts_the_compose_files() {
+    let mut files = vec!["docker-compose.yml"];
+    if root().join("docker-compose.override.yml").exists() {
+        files.push("docker-compose.override.yml");
+    }
+    for last in 1..=files.len() {
+        let mut command = Command::new("docker-compose");
+        command.current_dir(root());
+        for file in &files[..last] {
+            command.args(["-f", file]);
+        }
+        command.args(["config", "-q"]);
+        let output = run(&mut command, INSTALL_COMPOSE);
+        assert_success(
+            &output,
+            &format!("docker-compose config -q on {:?}", &files[..last]),
+        );
+    }
+}
+
+#[test]
+fn compose_interpolation_is_read_the_way_compose_reads_it() {
+    assert_eq!(interpolate("${A:-x}/${B}-$$c"), "x/-$c");
+    assert_eq!(
+        interpolate("postgres://u:${P:-dev}@db/x"),
+        "postgres://u:dev@db/x"
+    );
+}
