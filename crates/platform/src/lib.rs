@@ -11,6 +11,8 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod http;
+pub mod jwt;
+pub mod secrets;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;

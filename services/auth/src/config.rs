@@ -1,23 +1,111 @@
-//! The auth service's settings.
+//! The auth service's settings: Google, signing keys, the internal token
+//! and the session lifetimes, read once through [`Env`].
+
+use std::time::Duration;
 
 use platform::config::{ServiceName, ServiceSettings};
+use platform::jwt::SigningKey;
 use platform::{ConfigError, Env};
+use secrecy::SecretString;
+
+/// The Google OAuth client; `None` means development sign-in.
+#[derive(Debug, Clone)]
+pub struct GoogleSettings {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub issuer_url: String,
+}
 
 /// Everything the service reads at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub service: ServiceSettings,
+    /// Where profile answers `/internal/users`.
+    pub profile_url: String,
+    pub google: Option<GoogleSettings>,
+    /// Newest first: the first signs, all are published.
+    pub signing_keys: Vec<SigningKey>,
+    pub internal_token: SecretString,
+    pub access_ttl: Duration,
+    pub idle_ttl: Duration,
+    pub absolute_ttl: Duration,
 }
 
 impl Settings {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let service = ServiceSettings::from_env(env, ServiceName::Auth)?;
+        let common = &service.common;
+        let issuer_url = env
+            .get_or("GOOGLE_ISSUER_URL", "https://accounts.google.com")
+            .trim_end_matches('/')
+            .to_owned();
+        let google = match (env.get("GOOGLE_CLIENT_ID"), env.get("GOOGLE_CLIENT_SECRET")) {
+            (Some(client_id), Some(secret)) => Some(GoogleSettings {
+                client_id,
+                client_secret: SecretString::from(secret),
+                issuer_url,
+            }),
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "GOOGLE_CLIENT_SECRET",
+                    "required with GOOGLE_CLIENT_ID",
+                ));
+            }
+            (None, _) if common.is_production() => {
+                return Err(ConfigError::new(
+                    "GOOGLE_CLIENT_ID",
+                    "required in production",
+                ));
+            }
+            (None, _) => None,
+        };
+        let keys_text = match env.get("JWT_SIGNING_KEYS") {
+            Some(text) => text,
+            None if common.is_production() => {
+                return Err(ConfigError::new(
+                    "JWT_SIGNING_KEYS",
+                    "required in production",
+                ));
+            }
+            None => platform::secrets::load_or_generate(
+                &common.data_dir.join("jwt_signing_keys"),
+                || SigningKey::generate().to_entry(),
+            )
+            .map_err(|e| {
+                ConfigError::new(
+                    "JWT_SIGNING_KEYS",
+                    format!("generating under DATA_DIR: {}", e.kind()),
+                )
+            })?,
+        };
+        let signing_keys = SigningKey::parse_ring(&keys_text)
+            .map_err(|e| ConfigError::new("JWT_SIGNING_KEYS", e))?;
+        let access_ttl = duration(env, "ACCESS_TOKEN_TTL", "5m")?;
+        if access_ttl < Duration::from_secs(60) || access_ttl > Duration::from_secs(15 * 60) {
+            return Err(ConfigError::new(
+                "ACCESS_TOKEN_TTL",
+                "must be between 1m and 15m",
+            ));
+        }
         Ok(Self {
-            service: ServiceSettings::from_env(env, ServiceName::Auth)?,
+            profile_url: ServiceName::Profile.url(env)?,
+            google,
+            signing_keys,
+            internal_token: platform::secrets::internal_api_token(env, common)?,
+            access_ttl,
+            idle_ttl: duration(env, "SESSION_IDLE_TTL", "14d")?,
+            absolute_ttl: duration(env, "SESSION_ABSOLUTE_TTL", "30d")?,
+            service,
         })
     }
 
     pub fn from_process() -> Result<Self, ConfigError> {
         Self::from_env(&Env::from_process())
+    }
+
+    /// Development sign-in is on: no Google client, and not production.
+    pub fn dev_sign_in(&self) -> bool {
+        self.google.is_none() && !self.common.is_production()
     }
 }
 
@@ -25,5 +113,71 @@ impl std::ops::Deref for Settings {
     type Target = ServiceSettings;
     fn deref(&self) -> &ServiceSettings {
         &self.service
+    }
+}
+
+fn duration(env: &Env, name: &str, default: &str) -> Result<Duration, ConfigError> {
+    let raw = env.get_or(name, default);
+    parse_duration(&raw)
+        .ok_or_else(|| ConfigError::new(name, "expected a number and s, m, h or d (e.g. 5m)"))
+}
+
+/// `30s`, `5m`, `12h`, `14d`.
+pub fn parse_duration(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let (number, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_the_documentation() {
+        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+        assert_eq!(
+            parse_duration("14d"),
+            Some(Duration::from_secs(14 * 86_400))
+        );
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5"), None);
+        assert_eq!(parse_duration("0m"), None);
+        assert_eq!(parse_duration("m"), None);
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_google_keys_or_token() {
+        let env = Env::from_pairs([("APP_ENV", "production")]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "GOOGLE_CLIENT_ID"
+        );
+        let env = env.with([
+            ("GOOGLE_CLIENT_ID", "id"),
+            ("GOOGLE_CLIENT_SECRET", "secret"),
+        ]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "JWT_SIGNING_KEYS"
+        );
+        let key = SigningKey::generate().to_entry();
+        let env = env.with([("JWT_SIGNING_KEYS", key.as_str())]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "INTERNAL_API_TOKEN"
+        );
+        let env = env.with([("INTERNAL_API_TOKEN", "t".repeat(40))]);
+        let settings = Settings::from_env(&env).unwrap();
+        assert!(!settings.dev_sign_in());
+        assert!(!format!("{settings:?}").contains("secret\""));
     }
 }

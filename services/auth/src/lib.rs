@@ -4,7 +4,16 @@
 //! launcher can start it in-process; `main.rs` is a thin wrapper.
 
 mod app;
+pub mod clock;
 pub mod config;
+mod cookies;
+mod error;
+mod google;
+mod profile_client;
+mod routes;
+mod sessions;
+mod store;
 
-pub use app::{AppState, build, openapi, router, run};
+pub use app::{AppState, build, build_with_clock, openapi, router, run};
+pub use clock::Clock;
 pub use config::Settings;

@@ -12,6 +12,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::{EdgeAuth, Refused, is_public_page};
 use crate::config::Upstreams;
 use crate::error::GatewayError;
 use crate::routing::{Target, target};
@@ -30,6 +31,7 @@ struct ApiDoc;
 pub struct AppState {
     upstreams: Arc<Upstreams>,
     client: proxy::UpstreamClient,
+    edge: EdgeAuth,
     pub(crate) probes: Arc<[Arc<dyn Probe>]>,
 }
 
@@ -42,7 +44,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 pub fn router(settings: &Settings) -> Router {
+    let edge = EdgeAuth::new(&settings.edge);
+    if tokio::runtime::Handle::try_current().is_ok() {
+        edge.spawn_revocation_poller();
+    }
     let state = AppState {
+        edge,
         upstreams: Arc::new(settings.upstreams.clone()),
         client: proxy::client(),
         probes: health::probes(settings).into(),
@@ -64,9 +71,11 @@ async fn ready() -> axum::Json<shared_types::Readiness> {
     })
 }
 
-async fn forward(State(state): State<AppState>, req: Request) -> Response {
+async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
     let up = &state.upstreams;
-    let (name, base) = match target(req.uri().path()) {
+    let path = req.uri().path().to_owned();
+    let target = target(&path);
+    let (name, base) = match target {
         Target::Auth => ("auth", &up.auth),
         Target::Profile => ("profile", &up.profile),
         Target::Integrations => ("integrations", &up.integrations),
@@ -74,9 +83,59 @@ async fn forward(State(state): State<AppState>, req: Request) -> Response {
         Target::Web => ("web", &up.web),
         Target::Gateway | Target::NotFound => return GatewayError::NotFound.into_response(),
     };
-    proxy::forward(&state.client, name, base, req)
+    // Identity: auth handles its own cookies; everything else gets the
+    // verified token as a Bearer and never sees the session cookies.
+    let mut set_cookies = Vec::new();
+    match target {
+        Target::Auth => {}
+        Target::Web if is_public_page(&path) => {
+            let token = state.edge.optional(req.headers()).await;
+            state.edge.rewrite(&mut req, token.as_deref());
+        }
+        _ => match state.edge.admit(req.headers()).await {
+            Ok(admitted) => {
+                state.edge.rewrite(&mut req, admitted.token.as_deref());
+                set_cookies = admitted.set_cookies;
+            }
+            Err(refused) => return unauthenticated(&path, refused),
+        },
+    }
+    let mut response = proxy::forward(&state.client, name, base, req)
         .await
-        .into_response()
+        .into_response();
+    for cookie in set_cookies {
+        response
+            .headers_mut()
+            .append(http::header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// 401 JSON for the API, a redirect to the sign-in page for pages.
+fn unauthenticated(path: &str, refused: Refused) -> Response {
+    let mut response = if path.starts_with("/api/") {
+        GatewayError::Unauthorized.into_response()
+    } else {
+        let return_to: String = url_encode(path);
+        axum::response::Redirect::to(&format!("/signin?return_to={return_to}")).into_response()
+    };
+    for cookie in refused.set_cookies {
+        response
+            .headers_mut()
+            .append(http::header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub async fn build(settings: Settings) -> anyhow::Result<Server> {

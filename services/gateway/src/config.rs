@@ -44,6 +44,8 @@ pub struct Settings {
     pub service: ServiceSettings,
     pub upstreams: Upstreams,
     pub dependencies: Dependencies,
+    /// The identity check at the edge.
+    pub edge: crate::auth::EdgeSettings,
 }
 
 impl Settings {
@@ -69,6 +71,7 @@ impl Settings {
             smtp_url: env.get("SMTP_URL"),
         };
         Ok(Self {
+            edge: crate::auth::EdgeSettings::from_env(env, &service)?,
             service,
             upstreams,
             dependencies,

@@ -9,6 +9,8 @@ use shared_types::ErrorBody;
 pub enum GatewayError {
     #[error("no route")]
     NotFound,
+    #[error("not signed in")]
+    Unauthorized,
     #[error("upstream {0} unavailable")]
     Upstream(&'static str),
     #[error("upstream {0} timed out")]
@@ -22,6 +24,11 @@ impl IntoResponse for GatewayError {
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "No such resource.".to_owned(),
+            ),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Not signed in.".to_owned(),
             ),
             Self::Upstream(name) => (
                 StatusCode::BAD_GATEWAY,

@@ -5,6 +5,7 @@
 //! service and configured dependency at once.
 
 mod app;
+mod auth;
 pub mod config;
 mod error;
 mod health;

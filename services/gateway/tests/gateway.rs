@@ -29,6 +29,33 @@ async fn healthy_upstreams() -> Vec<MockServer> {
     servers
 }
 
+/// An access token the gateway accepts, with auth's JWKS mounted on `auth`.
+async fn signed_in(auth: &MockServer) -> String {
+    let key = platform::jwt::SigningKey::from_seed("k1", [1u8; 32]);
+    Mock::given(method("GET"))
+        .and(path("/auth/jwks.json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(platform::jwt::Jwks {
+                keys: vec![key.public_jwk()],
+            }),
+        )
+        .mount(auth)
+        .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    key.sign(&platform::jwt::AccessClaims {
+        iss: "http://localhost:8080".into(),
+        aud: platform::jwt::AUDIENCE.into(),
+        sub: "u1".into(),
+        sid: "s1".into(),
+        iat: now,
+        exp: now + 300,
+        jti: "j1".into(),
+    })
+}
+
 struct Gateway {
     base: String,
     shutdown: Shutdown,
@@ -41,7 +68,10 @@ impl Drop for Gateway {
 }
 
 async fn spawn_gateway(upstreams: &[MockServer], extra: &[(&str, String)]) -> Gateway {
-    let mut pairs = vec![("GATEWAY_ADDR".to_owned(), "127.0.0.1:0".to_owned())];
+    let mut pairs = vec![
+        ("GATEWAY_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+        ("INTERNAL_API_TOKEN".to_owned(), "t".repeat(40)),
+    ];
     for (name, server) in SERVICES.iter().zip(upstreams) {
         pairs.push((format!("{}_URL", name.to_uppercase()), server.uri()));
     }
@@ -251,6 +281,7 @@ async fn requests_are_forwarded_by_path_with_path_and_query_kept() {
             .await;
     }
     let gateway = spawn_gateway(&upstreams, &[]).await;
+    let token = signed_in(&upstreams[0]).await;
     for route in [
         "/auth/google/start",
         "/api/me",
@@ -258,7 +289,10 @@ async fn requests_are_forwarded_by_path_with_path_and_query_kept() {
         "/api/recommend",
         "/status",
     ] {
-        let response = reqwest::get(format!("{}{route}?a=1&b=two", gateway.base))
+        let response = reqwest::Client::new()
+            .get(format!("{}{route}?a=1&b=two", gateway.base))
+            .bearer_auth(&token)
+            .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 200, "{route}");
@@ -284,7 +318,11 @@ async fn a_service_that_is_down_gives_a_502_with_a_json_error() {
         l.local_addr().unwrap()
     };
     let gateway = spawn_gateway(&upstreams, &[("PROFILE_URL", format!("http://{closed}"))]).await;
-    let response = reqwest::get(format!("{}/api/me", gateway.base))
+    let token = signed_in(&upstreams[0]).await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/me", gateway.base))
+        .bearer_auth(&token)
+        .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 502);

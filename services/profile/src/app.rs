@@ -10,6 +10,13 @@ use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use platform::jwt::Verifier;
+use secrecy::SecretString;
+
+use crate::routes::{internal, me};
+use crate::store::Store;
 
 use crate::Settings;
 
@@ -29,11 +36,29 @@ struct ApiDoc;
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: AnyPool,
+    pub(crate) store: Store,
+    pub(crate) verifier: Verifier,
+    pub(crate) internal_token: SecretString,
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, db: AnyPool) -> Self {
+        Self {
+            store: Store::new(db),
+            verifier: Verifier::remote(
+                settings.common.public_url.clone(),
+                settings.jwks_url.clone(),
+            ),
+            internal_token: settings.internal_token.clone(),
+        }
+    }
 }
 
 fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(platform::health::routes(NAME, probes))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::get_me, me::patch_me))
+        .routes(routes!(internal::upsert))
+        .merge(platform::health::routes(NAME, probes))
 }
 
 /// The service's OpenAPI document, as committed under `openapi/`.
@@ -56,7 +81,12 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
     )
     .await?;
     let probes = platform::health::service_probes(&settings.common, Some(db.clone()));
-    Server::bind(NAME, settings.addr, router(AppState { db }, probes)).await
+    Server::bind(
+        NAME,
+        settings.addr,
+        router(AppState::new(&settings, db), probes),
+    )
+    .await
 }
 
 /// Builds and serves until `shutdown` trips.

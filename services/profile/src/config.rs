@@ -2,17 +2,25 @@
 
 use platform::config::{ServiceName, ServiceSettings};
 use platform::{ConfigError, Env};
+use secrecy::SecretString;
 
 /// Everything the service reads at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub service: ServiceSettings,
+    /// auth's JWKS, whose keys verify access tokens.
+    pub jwks_url: String,
+    /// Guards `/internal/*`.
+    pub internal_token: SecretString,
 }
 
 impl Settings {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let service = ServiceSettings::from_env(env, ServiceName::Profile)?;
         Ok(Self {
-            service: ServiceSettings::from_env(env, ServiceName::Profile)?,
+            jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
+            internal_token: platform::secrets::internal_api_token(env, &service.common)?,
+            service,
         })
     }
 

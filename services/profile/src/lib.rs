@@ -5,6 +5,10 @@
 
 mod app;
 pub mod config;
+pub mod domain;
+mod error;
+mod routes;
+mod store;
 
 pub use app::{AppState, build, openapi, router, run};
 pub use config::Settings;

@@ -1,0 +1,142 @@
+//! Secrets every service handles the same way: random tokens from the OS,
+//! secrets kept under `DATA_DIR` in development (generated once, shared by
+//! the services of one machine), and the shared `INTERNAL_API_TOKEN` that
+//! guards `/internal/*`, compared in constant time.
+
+use std::io::Write;
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::HeaderMap;
+use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq;
+
+use crate::{CommonSettings, ConfigError, Env};
+
+/// `n` random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::getrandom(&mut buf).expect("the OS random source works");
+    buf
+}
+
+/// A URL-safe token of 256 random bits.
+pub fn random_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+}
+
+/// The contents of `path`, created with `generate()` when missing. Creation
+/// is atomic (a temporary file hard-linked into place), so services starting
+/// together in one process or several agree on one value.
+pub fn load_or_generate(path: &Path, generate: impl FnOnce() -> String) -> std::io::Result<String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        return Ok(existing.trim().to_owned());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let value = generate();
+    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
+    {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(value.as_bytes())?;
+        file.sync_all()?;
+    }
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(value),
+        // Someone else won the race: theirs is the value.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(path)?.trim().to_owned())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `INTERNAL_API_TOKEN`: required in production (at least 32 characters);
+/// in development generated once under `DATA_DIR/internal_api_token`.
+pub fn internal_api_token(env: &Env, common: &CommonSettings) -> Result<SecretString, ConfigError> {
+    const NAME: &str = "INTERNAL_API_TOKEN";
+    match env.get(NAME) {
+        Some(token) if token.trim().len() >= 32 => Ok(SecretString::from(token.trim().to_owned())),
+        Some(_) => Err(ConfigError::new(NAME, "must be at least 32 characters")),
+        None if common.is_production() => Err(ConfigError::new(NAME, "required in production")),
+        None => load_or_generate(&common.data_dir.join("internal_api_token"), random_token)
+            .map(SecretString::from)
+            .map_err(|e| {
+                ConfigError::new(NAME, format!("generating under DATA_DIR: {}", e.kind()))
+            }),
+    }
+}
+
+/// True when `headers` carry `Authorization: Bearer <expected>`, compared in
+/// constant time.
+pub fn bearer_matches(headers: &HeaderMap, expected: &SecretString) -> bool {
+    let Some(given) = bearer(headers) else {
+        return false;
+    };
+    given
+        .as_bytes()
+        .ct_eq(expected.expose_secret().as_bytes())
+        .into()
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_secret_is_kept_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("onetip-secret-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("s");
+        let first = load_or_generate(&path, random_token).unwrap();
+        let second = load_or_generate(&path, || "other".into()).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(URL_SAFE_NO_PAD.decode(&first).unwrap().len(), 32);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn production_requires_the_internal_token() {
+        let env = Env::from_pairs([("APP_ENV", "production")]);
+        let common = CommonSettings::from_env(&env).unwrap();
+        assert_eq!(
+            internal_api_token(&env, &common).unwrap_err().name,
+            "INTERNAL_API_TOKEN"
+        );
+        let env = env.with([("INTERNAL_API_TOKEN", "short")]);
+        assert!(internal_api_token(&env, &common).is_err());
+    }
+
+    #[test]
+    fn the_bearer_must_match_exactly() {
+        let expected = SecretString::from("s3cret-token".to_owned());
+        let mut headers = HeaderMap::new();
+        assert!(!bearer_matches(&headers, &expected));
+        headers.insert("authorization", "Bearer s3cret-token".parse().unwrap());
+        assert!(bearer_matches(&headers, &expected));
+        headers.insert("authorization", "Bearer s3cret-tokem".parse().unwrap());
+        assert!(!bearer_matches(&headers, &expected));
+        headers.insert("authorization", "Basic s3cret-token".parse().unwrap());
+        assert!(!bearer_matches(&headers, &expected));
+    }
+}

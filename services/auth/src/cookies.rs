@@ -1,0 +1,95 @@
+//! The session cookies: names, attributes and reading them back.
+//!
+//! `HttpOnly`, `SameSite=Lax` (Strict would drop them on the return from
+//! Google), `Path=/`, no `Domain`; in production the `__Host-` prefix and
+//! `Secure`.
+
+use http::{HeaderMap, HeaderValue};
+
+/// The names and attributes of one deployment's cookies.
+#[derive(Debug, Clone)]
+pub struct CookieNames {
+    pub access: &'static str,
+    pub refresh: &'static str,
+    pub flow: &'static str,
+    secure: bool,
+}
+
+impl CookieNames {
+    pub fn new(production: bool) -> Self {
+        if production {
+            Self {
+                access: "__Host-onetip_at",
+                refresh: "__Host-onetip_rt",
+                flow: "__Host-onetip_flow",
+                secure: true,
+            }
+        } else {
+            Self {
+                access: "onetip_at",
+                refresh: "onetip_rt",
+                flow: "onetip_flow",
+                secure: false,
+            }
+        }
+    }
+
+    /// `Set-Cookie` for `name=value`, living `max_age_secs`.
+    pub fn set(&self, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        ))
+        .expect("cookie values are URL-safe base64 or JWTs")
+    }
+
+    /// `Set-Cookie` that removes `name`.
+    pub fn clear(&self, name: &str) -> HeaderValue {
+        self.set(name, "", 0)
+    }
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_cookies_are_host_prefixed_and_secure() {
+        let c = CookieNames::new(true);
+        let v = c.set(c.refresh, "abc", 60);
+        assert_eq!(
+            v.to_str().unwrap(),
+            "__Host-onetip_rt=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        let dev = CookieNames::new(false);
+        assert!(
+            !dev.set(dev.access, "x", 1)
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.append("cookie", "a=1; onetip_rt=xyz".parse().unwrap());
+        h.append("cookie", "b=2".parse().unwrap());
+        assert_eq!(get(&h, "onetip_rt"), Some("xyz"));
+        assert_eq!(get(&h, "b"), Some("2"));
+        assert_eq!(get(&h, "onetip_at"), None);
+    }
+}

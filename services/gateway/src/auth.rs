@@ -1,0 +1,296 @@
+//! Identity at the edge: the gateway verifies the access JWT (cookie or
+//! Bearer) with the shared verifier, refuses sessions auth has revoked,
+//! refreshes an expired token transparently from the refresh cookie, and
+//! forwards `Authorization: Bearer <jwt>` with the session cookies stripped.
+//!
+//! `/api/*` answers 401 JSON when no valid session is there; pages redirect
+//! to `/signin`. `/auth/*` is auth's own business and passes untouched.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::Request;
+use http::{HeaderMap, HeaderValue, header};
+use platform::jwt::{JwtError, Verifier};
+use platform::{ConfigError, Env};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// How often the revoked-session list is fetched from auth.
+pub const REVOCATION_POLL: Duration = Duration::from_secs(2);
+/// Revocations older than this cannot matter: every access token of the
+/// session has expired by then (5-15 min lifetime plus leeway).
+const REVOCATION_HORIZON_MS: i64 = 20 * 60 * 1000;
+
+/// What the gateway reads for the identity check.
+#[derive(Debug, Clone)]
+pub struct EdgeSettings {
+    pub auth_url: String,
+    pub issuer: String,
+    pub internal_token: SecretString,
+    pub production: bool,
+}
+
+impl EdgeSettings {
+    pub fn from_env(
+        env: &Env,
+        service: &platform::config::ServiceSettings,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self {
+            auth_url: platform::config::ServiceName::Auth.url(env)?,
+            issuer: service.common.public_url.clone(),
+            internal_token: platform::secrets::internal_api_token(env, &service.common)?,
+            production: service.common.is_production(),
+        })
+    }
+}
+
+/// Pages anyone may open, signed in or not.
+pub fn is_public_page(path: &str) -> bool {
+    matches!(path, "/signin" | "/status" | "/favicon.ico" | "/robots.txt")
+        || path.starts_with("/static/")
+        || path.starts_with("/assets/")
+        || path.starts_with("/pkg/")
+}
+
+/// A request that may go on: the token to forward, and cookies to set on
+/// the answer when a refresh happened.
+#[derive(Debug, Default)]
+pub struct Admitted {
+    pub token: Option<String>,
+    pub set_cookies: Vec<HeaderValue>,
+}
+
+/// Refused: cookies to clear (from auth's refusal), if any.
+#[derive(Debug, Default)]
+pub struct Refused {
+    pub set_cookies: Vec<HeaderValue>,
+}
+
+#[derive(Clone)]
+pub struct EdgeAuth {
+    verifier: Verifier,
+    revoked: Arc<RwLock<HashMap<String, i64>>>,
+    access_cookie: &'static str,
+    refresh_cookie: &'static str,
+    flow_cookie: &'static str,
+    auth_url: String,
+    internal_token: SecretString,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct Refreshed {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+struct RevokedList {
+    now: i64,
+    revoked: Vec<RevokedSession>,
+}
+
+#[derive(Deserialize)]
+struct RevokedSession {
+    sid: String,
+    revoked_at: i64,
+}
+
+impl EdgeAuth {
+    pub fn new(settings: &EdgeSettings) -> Self {
+        let (access_cookie, refresh_cookie, flow_cookie) = if settings.production {
+            ("__Host-onetip_at", "__Host-onetip_rt", "__Host-onetip_flow")
+        } else {
+            ("onetip_at", "onetip_rt", "onetip_flow")
+        };
+        Self {
+            verifier: Verifier::remote(
+                settings.issuer.clone(),
+                format!("{}/auth/jwks.json", settings.auth_url),
+            ),
+            revoked: Arc::default(),
+            access_cookie,
+            refresh_cookie,
+            flow_cookie,
+            auth_url: settings.auth_url.clone(),
+            internal_token: settings.internal_token.clone(),
+            http: platform::client::http_client(Duration::from_secs(5)),
+        }
+    }
+
+    /// Keeps the revoked-session set fresh, polling auth until the runtime
+    /// ends.
+    pub fn spawn_revocation_poller(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut since = platform::db::now_millis() - REVOCATION_HORIZON_MS;
+            loop {
+                match this.poll_revoked(since).await {
+                    Ok(next) => since = next - REVOCATION_POLL.as_millis() as i64,
+                    Err(why) => tracing::warn!(why, "polling revoked sessions failed"),
+                }
+                tokio::time::sleep(REVOCATION_POLL).await;
+            }
+        });
+    }
+
+    async fn poll_revoked(&self, since: i64) -> Result<i64, &'static str> {
+        let response = self
+            .http
+            .get(format!(
+                "{}/internal/sessions/revoked?since={since}",
+                self.auth_url
+            ))
+            .bearer_auth(self.internal_token.expose_secret())
+            .send()
+            .await
+            .map_err(|_| "auth unreachable")?;
+        if !response.status().is_success() {
+            return Err("auth refused");
+        }
+        let list: RevokedList = response.json().await.map_err(|_| "bad answer")?;
+        let mut revoked = self.revoked.write().expect("revocation lock");
+        revoked.retain(|_, at| *at >= list.now - REVOCATION_HORIZON_MS);
+        for r in list.revoked {
+            revoked.insert(r.sid, r.revoked_at);
+        }
+        Ok(list.now)
+    }
+
+    fn is_revoked(&self, sid: &str) -> bool {
+        self.revoked
+            .read()
+            .expect("revocation lock")
+            .contains_key(sid)
+    }
+
+    /// Checks the request's session; refreshes when the access token has
+    /// expired (or is missing) and a refresh cookie is there.
+    pub async fn admit(&self, headers: &HeaderMap) -> Result<Admitted, Refused> {
+        let token = platform::secrets::bearer(headers)
+            .or_else(|| cookie(headers, self.access_cookie))
+            .map(str::to_owned);
+        if let Some(token) = &token {
+            match self.verifier.verify(token).await {
+                Ok(claims) if self.is_revoked(&claims.sid) => {
+                    return Err(Refused::default());
+                }
+                Ok(_) => {
+                    return Ok(Admitted {
+                        token: Some(token.clone()),
+                        set_cookies: Vec::new(),
+                    });
+                }
+                Err(JwtError::Expired) => {}
+                Err(e) => {
+                    tracing::info!(reason = %e, "access token refused");
+                }
+            }
+        }
+        match cookie(headers, self.refresh_cookie) {
+            Some(rt) => self.refresh(rt).await,
+            None => Err(Refused::default()),
+        }
+    }
+
+    /// The access token when there is a valid one, for public pages.
+    pub async fn optional(&self, headers: &HeaderMap) -> Option<String> {
+        let token =
+            platform::secrets::bearer(headers).or_else(|| cookie(headers, self.access_cookie))?;
+        let claims = self.verifier.verify(token).await.ok()?;
+        (!self.is_revoked(&claims.sid)).then(|| token.to_owned())
+    }
+
+    async fn refresh(&self, rt: &str) -> Result<Admitted, Refused> {
+        let response = self
+            .http
+            .post(format!("{}/auth/refresh", self.auth_url))
+            .header(header::COOKIE, format!("{}={rt}", self.refresh_cookie))
+            .send()
+            .await
+            .map_err(|_| Refused::default())?;
+        let set_cookies: Vec<HeaderValue> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
+        if !response.status().is_success() {
+            return Err(Refused { set_cookies });
+        }
+        let refreshed: Refreshed = response.json().await.map_err(|_| Refused::default())?;
+        let claims = self
+            .verifier
+            .verify(&refreshed.access_token)
+            .await
+            .map_err(|_| Refused::default())?;
+        if self.is_revoked(&claims.sid) {
+            return Err(Refused::default());
+        }
+        Ok(Admitted {
+            token: Some(refreshed.access_token),
+            set_cookies,
+        })
+    }
+
+    /// Removes the session cookies (and the flow cookie) from the request
+    /// and forwards the access token as `Authorization: Bearer` instead.
+    pub fn rewrite(&self, req: &mut Request, token: Option<&str>) {
+        let headers = req.headers_mut();
+        let kept: Vec<String> = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .map(str::trim)
+            .filter(|pair| {
+                let name = pair.split('=').next().unwrap_or("");
+                !pair.is_empty()
+                    && name != self.access_cookie
+                    && name != self.refresh_cookie
+                    && name != self.flow_cookie
+            })
+            .map(str::to_owned)
+            .collect();
+        headers.remove(header::COOKIE);
+        if !kept.is_empty()
+            && let Ok(v) = HeaderValue::from_str(&kept.join("; "))
+        {
+            headers.insert(header::COOKIE, v);
+        }
+        headers.remove(header::AUTHORIZATION);
+        if let Some(token) = token
+            && let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}"))
+        {
+            headers.insert(header::AUTHORIZATION, v);
+        }
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_sign_in_status_and_static_pages_are_public() {
+        for p in ["/signin", "/status", "/static/app.css", "/favicon.ico"] {
+            assert!(is_public_page(p), "{p}");
+        }
+        for p in ["/", "/connect", "/signin/x", "/statusx"] {
+            assert!(!is_public_page(p), "{p}");
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! Identity at the edge: the access JWT verified on `/api/*` and pages,
+//! transparent refresh, cookies stripped, revoked sessions refused, and the
+//! JWT mutations of security.md refused.
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
+use platform::{Env, Shutdown};
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ISSUER: &str = "http://localhost:8080";
+const SEED: [u8; 32] = [1u8; 32];
+
+struct Edge {
+    base: String,
+    auth: MockServer,
+    profile: MockServer,
+    /// Kept alive: a dropped MockServer goes back to wiremock's pool, reset.
+    _web: MockServer,
+    client: reqwest::Client,
+    shutdown: Shutdown,
+}
+
+impl Drop for Edge {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn token(sid: &str, exp_in: i64) -> String {
+    SigningKey::from_seed("k1", SEED).sign(&AccessClaims {
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        sub: "u1".into(),
+        sid: sid.into(),
+        iat: now() - 600,
+        exp: now() + exp_in,
+        jti: "j".into(),
+    })
+}
+
+async fn spawn(revoked: Value) -> Edge {
+    let auth = MockServer::start().await;
+    let profile = MockServer::start().await;
+    let web = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/auth/jwks.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
+            keys: vec![SigningKey::from_seed("k1", SEED).public_jwk()],
+        }))
+        .mount(&auth)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/internal/sessions/revoked"))
+        .and(header(
+            "authorization",
+            format!("Bearer {}", "t".repeat(40)).as_str(),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"now": now() * 1000, "revoked": revoked})),
+        )
+        .mount(&auth)
+        .await;
+    for server in [&profile, &web] {
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+            .mount(server)
+            .await;
+    }
+    let env = Env::from_pairs([
+        ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
+        ("INTERNAL_API_TOKEN", "t".repeat(40)),
+        ("AUTH_URL", auth.uri()),
+        ("PROFILE_URL", profile.uri()),
+        ("WEB_URL", web.uri()),
+    ]);
+    let server = gateway::build(gateway::Settings::from_env(&env).unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let shutdown = Shutdown::new();
+    tokio::spawn(server.serve(shutdown.clone()));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Edge {
+        base,
+        auth,
+        profile,
+        _web: web,
+        client,
+        shutdown,
+    }
+}
+
+impl Edge {
+    async fn get(&self, p: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(format!("{}{p}", self.base));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn forwarded_to_profile(&self) -> Vec<wiremock::Request> {
+        self.profile.received_requests().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_api_without_a_session_is_401_json() {
+    let edge = spawn(json!([])).await;
+    let r = edge.get("/api/me", None).await;
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "unauthorized");
+    assert!(edge.forwarded_to_profile().await.is_empty());
+}
+
+#[tokio::test]
+async fn pages_without_a_session_redirect_to_signin() {
+    let edge = spawn(json!([])).await;
+    for (page, to) in [
+        ("/", "/signin?return_to=/"),
+        ("/connect", "/signin?return_to=/connect"),
+    ] {
+        let r = edge.get(page, None).await;
+        assert_eq!(r.status(), 303, "{page}");
+        assert_eq!(r.headers()["location"], to);
+    }
+    for public in ["/signin", "/status", "/static/app.css"] {
+        let r = edge.get(public, None).await;
+        let status = r.status();
+        assert_eq!(status, 200, "{public}: {}", r.text().await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn a_valid_cookie_is_forwarded_as_bearer_and_the_session_cookies_are_stripped() {
+    let edge = spawn(json!([])).await;
+    let at = token("s1", 300);
+    let r = edge
+        .get(
+            "/api/me",
+            Some(&format!("onetip_at={at}; theme=dark; onetip_rt=secret-rt")),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let seen = &edge.forwarded_to_profile().await[0];
+    assert_eq!(
+        seen.headers["authorization"],
+        format!("Bearer {at}").as_str()
+    );
+    assert_eq!(seen.headers["cookie"], "theme=dark");
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_transparently() {
+    let edge = spawn(json!([])).await;
+    let fresh = token("s1", 300);
+    Mock::given(method("POST"))
+        .and(path("/auth/refresh"))
+        .and(header("cookie", "onetip_rt=rt-1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .append_header(
+                    "set-cookie",
+                    format!("onetip_at={fresh}; Path=/; HttpOnly; SameSite=Lax").as_str(),
+                )
+                .append_header(
+                    "set-cookie",
+                    "onetip_rt=rt-2; Path=/; HttpOnly; SameSite=Lax",
+                )
+                .set_body_json(json!({"access_token": fresh, "expires_in": 300})),
+        )
+        .expect(1)
+        .mount(&edge.auth)
+        .await;
+    let expired = token("s1", -120);
+    let r = edge
+        .get(
+            "/api/me",
+            Some(&format!("onetip_at={expired}; onetip_rt=rt-1")),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let cookies: Vec<_> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(cookies.iter().any(|c| c.starts_with("onetip_rt=rt-2")));
+    let seen = &edge.forwarded_to_profile().await[0];
+    assert_eq!(
+        seen.headers["authorization"],
+        format!("Bearer {fresh}").as_str()
+    );
+    assert!(seen.headers.get("cookie").is_none());
+}
+
+#[tokio::test]
+async fn a_refused_refresh_is_401_and_clears_the_cookies() {
+    let edge = spawn(json!([])).await;
+    Mock::given(method("POST"))
+        .and(path("/auth/refresh"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .append_header("set-cookie", "onetip_rt=; Path=/; Max-Age=0")
+                .set_body_json(json!({"error": "unauthorized", "message": "Not signed in."})),
+        )
+        .mount(&edge.auth)
+        .await;
+    let r = edge.get("/api/me", Some("onetip_rt=stale")).await;
+    assert_eq!(r.status(), 401);
+    assert!(
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("Max-Age=0"))
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_session_is_refused_within_seconds() {
+    let edge = spawn(json!([{"sid": "dead", "revoked_at": now() * 1000}])).await;
+    let live = token("alive", 300);
+    let dead = token("dead", 300);
+    let mut refused = false;
+    for _ in 0..40 {
+        if edge
+            .get("/api/me", Some(&format!("onetip_at={dead}")))
+            .await
+            .status()
+            == 401
+        {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "the revoked sid still works");
+    assert_eq!(
+        edge.get("/api/me", Some(&format!("onetip_at={live}")))
+            .await
+            .status(),
+        200
+    );
+}
+
+fn forge(header: Value, claims: Value) -> String {
+    use ed25519_dalek::Signer;
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let sig = ed25519_dalek::SigningKey::from_bytes(&SEED).sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
+}
+
+#[tokio::test]
+async fn every_jwt_mutation_is_refused_at_the_edge() {
+    let edge = spawn(json!([])).await;
+    let claims = json!({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "sid": "s1", "iat": now(), "exp": now() + 300, "jti": "j"});
+    let good = forge(
+        json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1"}),
+        claims.clone(),
+    );
+    let parts: Vec<&str> = good.split('.').collect();
+    let mut flipped = good.clone().into_bytes();
+    flipped[parts[0].len() + 5] ^= 1;
+    let public = URL_SAFE_NO_PAD
+        .decode(SigningKey::from_seed("k1", SEED).public_jwk().x)
+        .unwrap();
+    let mut hs = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    hs.typ = Some("at+jwt".into());
+    hs.kid = Some("k1".into());
+    let hs256 = jsonwebtoken::encode(
+        &hs,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(&public),
+    )
+    .unwrap();
+    let mutations = [
+        (
+            "alg none",
+            format!(
+                "{}.{}.",
+                URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt","kid":"k1"}"#),
+                parts[1]
+            ),
+        ),
+        ("HS256 with the public key", hs256),
+        (
+            "unknown kid",
+            forge(
+                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k9"}),
+                claims.clone(),
+            ),
+        ),
+        (
+            "jku",
+            forge(
+                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1", "jku": "http://evil"}),
+                claims.clone(),
+            ),
+        ),
+        (
+            "x5u",
+            forge(
+                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1", "x5u": "http://evil"}),
+                claims.clone(),
+            ),
+        ),
+        (
+            "ID token type",
+            forge(
+                json!({"alg": "EdDSA", "typ": "JWT", "kid": "k1"}),
+                claims.clone(),
+            ),
+        ),
+        ("flipped bit", String::from_utf8(flipped).unwrap()),
+        ("two segments", format!("{}.{}", parts[0], parts[1])),
+        ("oversized", format!("{good}{}", "A".repeat(5000))),
+        (
+            "wrong audience",
+            forge(
+                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1"}),
+                json!({"iss": ISSUER, "aud": "other", "sub": "u1", "sid": "s1", "iat": now(), "exp": now() + 300}),
+            ),
+        ),
+        (
+            "refresh token",
+            "dGhpcyBpcyBhIHJlZnJlc2ggdG9rZW4gb2YgMzIgYnl0ZXM".to_owned(),
+        ),
+    ];
+    for (what, t) in mutations {
+        assert_eq!(
+            edge.get("/api/me", Some(&format!("onetip_at={t}")))
+                .await
+                .status(),
+            401,
+            "{what}"
+        );
+        let r = edge
+            .client
+            .get(format!("{}/api/me", edge.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{what} as Bearer");
+    }
+    assert_eq!(
+        edge.get("/api/me", Some(&format!("onetip_at={good}")))
+            .await
+            .status(),
+        200
+    );
+}

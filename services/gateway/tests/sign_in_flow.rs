@@ -1,0 +1,154 @@
+//! The real chain in one process: gateway → auth (development sign-in) →
+//! profile. A user signs in and fetches their profile through the gateway;
+//! after sign-out their old cookies stop working within seconds.
+
+use std::time::Duration;
+
+use platform::testing::TestDatabase;
+use platform::{Env, Server, Shutdown};
+use serde_json::Value;
+
+const TOKEN: &str = "internal-token-for-the-chain-test-0123456789";
+
+fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+struct Chain {
+    gateway: String,
+    client: reqwest::Client,
+    shutdown: Shutdown,
+    _dbs: (TestDatabase, TestDatabase),
+}
+
+impl Drop for Chain {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+async fn start() -> Chain {
+    platform::testing::init_tracing();
+    let (auth_db, profile_db) = (TestDatabase::new().await, TestDatabase::new().await);
+    let (auth_addr, profile_addr) = (free_addr(), free_addr());
+    let env = Env::from_pairs([
+        ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
+        ("AUTH_ADDR", auth_addr.clone()),
+        ("PROFILE_ADDR", profile_addr.clone()),
+        ("AUTH_DATABASE_URL", auth_db.url().to_owned()),
+        ("PROFILE_DATABASE_URL", profile_db.url().to_owned()),
+        ("DATA_DIR", auth_db.dir().display().to_string()),
+        ("INTERNAL_API_TOKEN", TOKEN.to_owned()),
+    ]);
+    let servers: Vec<Server> = vec![
+        auth::build(auth::Settings::from_env(&env).unwrap())
+            .await
+            .unwrap(),
+        profile::build(profile::Settings::from_env(&env).unwrap())
+            .await
+            .unwrap(),
+        gateway::build(gateway::Settings::from_env(&env).unwrap())
+            .await
+            .unwrap(),
+    ];
+    let gateway = format!("http://{}", servers[2].local_addr());
+    let shutdown = Shutdown::new();
+    for server in servers {
+        tokio::spawn(server.serve(shutdown.clone()));
+    }
+    Chain {
+        gateway,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        shutdown,
+        _dbs: (auth_db, profile_db),
+    }
+}
+
+fn cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| {
+            v.split(';')
+                .next()?
+                .split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        })
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v)
+}
+
+impl Chain {
+    async fn me(&self, cookies: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}/api/me", self.gateway))
+            .header("cookie", cookies)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_user_signs_in_fetches_their_profile_and_signing_out_ends_it_at_once() {
+    let chain = start().await;
+    let r = chain
+        .client
+        .post(format!("{}/auth/dev/signin", chain.gateway))
+        .form(&[
+            ("email", "ada@example.com"),
+            ("name", "Ada"),
+            ("return_to", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (at, rt) = (
+        cookie(&r, "onetip_at").unwrap(),
+        cookie(&r, "onetip_rt").unwrap(),
+    );
+    let both = format!("onetip_at={at}; onetip_rt={rt}");
+
+    let r = chain.me(&both).await;
+    assert_eq!(r.status(), 200);
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["email"], "ada@example.com");
+    assert_eq!(me["name"], "Ada");
+
+    // With only the refresh cookie, the gateway refreshes transparently.
+    let r = chain.me(&format!("onetip_rt={rt}")).await;
+    assert_eq!(r.status(), 200);
+    let rt2 = cookie(&r, "onetip_rt").expect("rotated refresh cookie");
+    let at2 = cookie(&r, "onetip_at").expect("new access cookie");
+
+    let r = chain
+        .client
+        .post(format!("{}/auth/logout", chain.gateway))
+        .header("cookie", format!("onetip_at={at2}; onetip_rt={rt2}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+
+    // Old refresh cookies: refused at once.
+    assert_eq!(chain.me(&format!("onetip_rt={rt2}")).await.status(), 401);
+    assert_eq!(chain.me(&format!("onetip_rt={rt}")).await.status(), 401);
+    // Old access cookies: refused within seconds (the gateway's revocation poll).
+    let mut refused = false;
+    for _ in 0..50 {
+        if chain.me(&format!("onetip_at={at2}")).await.status() == 401
+            && chain.me(&format!("onetip_at={at}")).await.status() == 401
+        {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "old access cookies still work 5 s after sign-out");
+}
