@@ -47,10 +47,12 @@ impl FleetSettings {
 /// Every environment variable the fleet's configuration reads, found by
 /// reading the configuration (not from a hand-kept list).
 pub fn variables_read() -> BTreeSet<String> {
+    // Development settings generate secrets under DATA_DIR: point it at a
+    // scratch folder so that listing names leaves nothing behind.
+    let scratch = std::env::temp_dir().join(format!("onetip-env-vars-{}", std::process::id()));
     let env = Env::default();
-    let _ = FleetSettings::from_env(&env);
-    // The sandbox address is read only when no Todoist client is set.
-    let _ = FleetSettings::from_env(&env.with([("TODOIST_CLIENT_ID", "")]));
+    let _ = FleetSettings::from_env(&env.with([("DATA_DIR", scratch.display().to_string())]));
+    let _ = std::fs::remove_dir_all(&scratch);
     env.names_read()
 }
 

@@ -2,16 +2,28 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use axum::Router;
 use platform::Server;
 use platform::db::{DbOptions, Migrations};
 use platform::health::Probe;
+use platform::jwt::Verifier;
 use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::Settings;
+use crate::connector::{Credentials, Registry, TodoistConnector};
+use crate::store::Store;
+use crate::todoist::{TodoistClient, TodoistConfig};
+use crate::vault::Vault;
+use crate::{Settings, routes};
+
+/// How long one connector call may take, waits and retries included; under
+/// the gateway's own timeout so a slow Todoist becomes a clean 503.
+const CALL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
 
 const NAME: &str = "integrations";
 
@@ -23,20 +35,51 @@ const MIGRATIONS: Migrations = Migrations {
 };
 
 #[derive(OpenApi)]
-#[openapi(info(
-    title = "Onetip integrations",
-    description = "Connectors to outside services (Todoist first) and their credentials."
-))]
+#[openapi(
+    info(
+        title = "Onetip integrations",
+        description = "Connectors to outside services (Todoist first) and their credentials."
+    ),
+    modifiers(&BearerAuth)
+)]
 struct ApiDoc;
+
+/// Declares the `bearer` scheme the routes name: our access JWT.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub db: AnyPool,
+    pub connectors: Registry,
+    /// Verifies the access tokens the gateway forwards.
+    pub verifier: Verifier,
 }
 
 fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(platform::health::routes(NAME, probes))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::connectors::list))
+        .routes(routes!(routes::connectors::connect))
+        .routes(routes!(routes::connectors::disconnect))
+        .routes(routes!(routes::callback::callback))
+        .routes(routes!(routes::tasks::list))
+        .merge(platform::health::routes(NAME, probes))
 }
 
 /// The service's OpenAPI document, as committed under `openapi/`.
@@ -50,16 +93,51 @@ pub fn router(state: AppState, probes: Vec<Arc<dyn Probe>>) -> Router {
     platform::http::service_router(NAME, router, doc)
 }
 
+/// Opens the service's database and runs its migrations.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<AnyPool> {
+    platform::db::connect_and_migrate(&settings.database_url, &DbOptions::new(NAME), MIGRATIONS)
+        .await
+}
+
+/// The connectors on offer, Todoist first.
+pub fn connectors(settings: &Settings, db: &AnyPool) -> anyhow::Result<Registry> {
+    let vault = Vault::new(settings.vault_keys.clone());
+    let credentials = Credentials::new(Store::new(db.clone()), vault);
+    let todoist = &settings.todoist;
+    let mut config = TodoistConfig::new(
+        todoist.client_id.clone(),
+        todoist.client_secret.clone(),
+        settings.todoist_redirect_url(),
+    );
+    config.api_url = todoist.api_url.clone();
+    config.auth_url = todoist.auth_url.clone();
+    config.token_url = todoist.token_url.clone();
+    let client = TodoistClient::new(config).context("the Todoist client")?;
+    let connector = TodoistConnector::new(
+        Arc::new(client),
+        credentials,
+        todoist.cache_ttl,
+        CALL_DEADLINE,
+    );
+    Ok(Registry::new().with(Arc::new(connector)))
+}
+
 /// Opens the database, runs migrations and binds the listener.
 pub async fn build(settings: Settings) -> anyhow::Result<Server> {
-    let db = platform::db::connect_and_migrate(
-        &settings.database_url,
-        &DbOptions::new(NAME),
-        MIGRATIONS,
-    )
-    .await?;
+    let db = open_database(&settings).await?;
+    let connectors = connectors(&settings, &db)?;
+    connectors.spawn_sweeper(std::time::Duration::from_secs(60));
     let probes = platform::health::service_probes(&settings.common, Some(db.clone()));
-    Server::bind(NAME, settings.addr, router(AppState { db }, probes)).await
+    let verifier = Verifier::remote(
+        settings.common.public_url.clone(),
+        settings.jwks_url.clone(),
+    );
+    let state = AppState {
+        db,
+        connectors,
+        verifier,
+    };
+    Server::bind(NAME, settings.addr, router(state, probes)).await
 }
 
 /// Builds and serves until `shutdown` trips.

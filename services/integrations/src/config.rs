@@ -1,23 +1,64 @@
-//! The integrations service's settings.
+//! The integrations service's settings: the vault's key ring, the Todoist
+//! client and the candidate cache, read once through [`Env`].
+
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use platform::config::{ServiceName, ServiceSettings};
 use platform::{ConfigError, Env};
+use secrecy::SecretString;
+
+use crate::vault::{KeyRing, VaultKey};
+
+/// Where Todoist is and who we are to it.
+#[derive(Debug, Clone)]
+pub struct TodoistSettings {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub auth_url: String,
+    pub token_url: String,
+    pub api_url: String,
+    /// True when talking to the embedded sandbox (development only).
+    pub sandbox: bool,
+    /// How long a user's task list is served from cache.
+    pub cache_ttl: Duration,
+}
+
+/// The client id and secret of the embedded sandbox Todoist.
+pub const SANDBOX_CLIENT_ID: &str = "onetip-sandbox";
+const SANDBOX_CLIENT_SECRET: &str = "onetip-sandbox-secret";
 
 /// Everything the service reads at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub service: ServiceSettings,
+    /// Newest first: the first seals, every one opens.
+    pub vault_keys: KeyRing,
+    pub todoist: TodoistSettings,
+    /// auth's JWKS, whose keys verify access tokens.
+    pub jwks_url: String,
 }
 
 impl Settings {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let service = ServiceSettings::from_env(env, ServiceName::Integrations)?;
+        let vault_keys = vault_keys(env, &service)?;
+        let todoist = todoist(env, &service)?;
         Ok(Self {
-            service: ServiceSettings::from_env(env, ServiceName::Integrations)?,
+            jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
+            service,
+            vault_keys,
+            todoist,
         })
     }
 
     pub fn from_process() -> Result<Self, ConfigError> {
         Self::from_env(&Env::from_process())
+    }
+
+    /// Todoist's OAuth redirect: `${PUBLIC_URL}/connect/todoist/callback`.
+    pub fn todoist_redirect_url(&self) -> String {
+        format!("{}/connect/todoist/callback", self.common.public_url)
     }
 }
 
@@ -25,5 +66,194 @@ impl std::ops::Deref for Settings {
     type Target = ServiceSettings;
     fn deref(&self) -> &ServiceSettings {
         &self.service
+    }
+}
+
+/// `TOKEN_VAULT_KEYS`: required in production; in development generated
+/// once under `DATA_DIR/token_vault_keys` (mode 0600).
+fn vault_keys(env: &Env, service: &ServiceSettings) -> Result<KeyRing, ConfigError> {
+    const NAME: &str = "TOKEN_VAULT_KEYS";
+    let text = match env.get(NAME) {
+        Some(text) => zeroize::Zeroizing::new(text),
+        None if service.common.is_production() => {
+            return Err(ConfigError::new(NAME, "required in production"));
+        }
+        None => zeroize::Zeroizing::new(
+            platform::secrets::load_or_generate(
+                &service.common.data_dir.join("token_vault_keys"),
+                || VaultKey::generate().to_entry().to_string(),
+            )
+            .map_err(|e| {
+                ConfigError::new(NAME, format!("generating under DATA_DIR: {}", e.kind()))
+            })?,
+        ),
+    };
+    KeyRing::parse(&text).map_err(|e| ConfigError::new(NAME, e.to_string()))
+}
+
+fn todoist(env: &Env, service: &ServiceSettings) -> Result<TodoistSettings, ConfigError> {
+    let production = service.common.is_production();
+    let (client_id, client_secret, sandbox) = match (
+        env.get("TODOIST_CLIENT_ID"),
+        env.get("TODOIST_CLIENT_SECRET"),
+    ) {
+        (Some(id), Some(secret)) => (id, SecretString::from(secret), false),
+        (Some(_), None) => {
+            return Err(ConfigError::new(
+                "TODOIST_CLIENT_SECRET",
+                "required with TODOIST_CLIENT_ID",
+            ));
+        }
+        (None, _) if production => {
+            return Err(ConfigError::new(
+                "TODOIST_CLIENT_ID",
+                "required in production",
+            ));
+        }
+        (None, _) => (
+            SANDBOX_CLIENT_ID.to_owned(),
+            SecretString::from(SANDBOX_CLIENT_SECRET.to_owned()),
+            true,
+        ),
+    };
+    // The sandbox serves OAuth and the API on one address, with Todoist's paths.
+    let (auth_default, token_default, api_default) = if sandbox {
+        let addr: SocketAddr = env
+            .parse("TODOIST_SANDBOX_ADDR")?
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8090)));
+        (
+            format!("http://{addr}/oauth/authorize"),
+            format!("http://{addr}/oauth/access_token"),
+            format!("http://{addr}/api/v1"),
+        )
+    } else {
+        (
+            "https://todoist.com/oauth/authorize".to_owned(),
+            "https://todoist.com/oauth/access_token".to_owned(),
+            "https://api.todoist.com/api/v1".to_owned(),
+        )
+    };
+    let url = |name: &str, default: String| -> Result<String, ConfigError> {
+        let value = env.get(name).unwrap_or(default);
+        let value = value.trim().trim_end_matches('/').to_owned();
+        if !(value.starts_with("https://") || value.starts_with("http://")) {
+            return Err(ConfigError::new(name, "must be an http(s) URL"));
+        }
+        if production && !value.starts_with("https://") {
+            return Err(ConfigError::new(name, "must be https in production"));
+        }
+        Ok(value)
+    };
+    Ok(TodoistSettings {
+        client_id,
+        client_secret,
+        auth_url: url("TODOIST_AUTH_URL", auth_default)?,
+        token_url: url("TODOIST_TOKEN_URL", token_default)?,
+        api_url: url("TODOIST_API_URL", api_default)?,
+        sandbox,
+        cache_ttl: duration(env, "TODOIST_CACHE_TTL", Duration::from_secs(30))?,
+    })
+}
+
+/// `500ms`, `30s`, `5m`, `1h`, or bare seconds.
+fn duration(env: &Env, name: &str, default: Duration) -> Result<Duration, ConfigError> {
+    let Some(raw) = env.get(name) else {
+        return Ok(default);
+    };
+    parse_duration(&raw)
+        .ok_or_else(|| ConfigError::new(name, "expected a duration such as 500ms, 30s, 5m or 1h"))
+}
+
+fn parse_duration(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    Some(match unit.trim() {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n.checked_mul(60)?),
+        "h" => Duration::from_secs(n.checked_mul(3600)?),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn development_defaults_use_the_sandbox_and_a_generated_key_ring() {
+        let dir = std::env::temp_dir().join(format!("onetip-int-{}", uuid::Uuid::new_v4()));
+        let env = Env::from_pairs([("DATA_DIR", dir.display().to_string())]);
+        let settings = Settings::from_env(&env).unwrap();
+        assert!(settings.todoist.sandbox);
+        assert_eq!(settings.todoist.api_url, "http://127.0.0.1:8090/api/v1");
+        assert_eq!(settings.todoist.cache_ttl, Duration::from_secs(30));
+        let again = Settings::from_env(&env).unwrap();
+        assert_eq!(
+            settings.vault_keys.active().id(),
+            again.vault_keys.active().id()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("token_vault_keys"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        for name in [
+            "TOKEN_VAULT_KEYS",
+            "TODOIST_CLIENT_ID",
+            "TODOIST_CLIENT_SECRET",
+            "TODOIST_AUTH_URL",
+            "TODOIST_TOKEN_URL",
+            "TODOIST_API_URL",
+            "TODOIST_CACHE_TTL",
+        ] {
+            assert!(env.names_read().contains(name), "{name}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn production_requires_vault_keys_and_a_todoist_client() {
+        let env = Env::from_pairs([("APP_ENV", "production")]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "TOKEN_VAULT_KEYS"
+        );
+        let key = VaultKey::generate();
+        let env = env.with([("TOKEN_VAULT_KEYS", key.to_entry().to_string())]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "TODOIST_CLIENT_ID"
+        );
+        let env = env.with([("TODOIST_CLIENT_ID", "cid")]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "TODOIST_CLIENT_SECRET"
+        );
+        let env = env.with([("TODOIST_CLIENT_SECRET", "very-secret-value")]);
+        let settings = Settings::from_env(&env).unwrap();
+        assert!(!settings.todoist.sandbox);
+        assert_eq!(
+            settings.todoist.auth_url,
+            "https://todoist.com/oauth/authorize"
+        );
+        assert!(!format!("{settings:?}").contains("very-secret-value"));
+        let encoded = key.to_entry();
+        assert!(!format!("{settings:?}").contains(encoded.split_once(':').unwrap().1));
+    }
+
+    #[test]
+    fn durations_read_units() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("12"), Some(Duration::from_secs(12)));
+        assert_eq!(parse_duration("soon"), None);
     }
 }
