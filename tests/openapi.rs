@@ -47,3 +47,45 @@ fn every_service_documents_its_health_endpoints() {
         );
     }
 }
+
+#[test]
+fn every_path_parameter_appears_in_its_path_template() {
+    // A query struct documented without `parameter_in = Query` shows up as a
+    // path parameter, which generated clients then refuse or get wrong.
+    for (name, doc) in documents() {
+        let json = serde_json::to_value(&doc).unwrap();
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (verb, operation) in item.as_object().unwrap() {
+                let Some(params) = operation["parameters"].as_array() else {
+                    continue;
+                };
+                for p in params.iter().filter(|p| p["in"] == "path") {
+                    let placeholder = format!("{{{}}}", p["name"].as_str().unwrap());
+                    assert!(
+                        path.contains(&placeholder),
+                        "{name}: {verb} {path} documents path parameter {placeholder} that is not in the path"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn operation_ids_are_unique_within_each_document() {
+    // Generated clients name their functions after operation ids.
+    for (name, doc) in documents() {
+        let json = serde_json::to_value(&doc).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for item in json["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                if let Some(id) = operation["operationId"].as_str() {
+                    assert!(
+                        seen.insert(id.to_owned()),
+                        "{name}: operationId {id} is used twice"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -4,6 +4,98 @@
  */
 
 export interface paths {
+    "/auth/google/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Google's redirect back: checks the state against this browser's flow,
+         *     exchanges the code with the PKCE verifier, verifies the ID token, then
+         *     creates (or finds) the profile and starts a session.
+         */
+        get: operations["callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/google/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Starts a Google sign-in: 303 to Google's authorization endpoint. */
+        get: operations["start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public halves of every signing key, newest first. */
+        get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ends the session server-side (its refresh tokens are deleted and its
+         *     `sid` joins the revoked list) and clears the cookies.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotates the refresh token from the `onetip_rt` cookie. */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -13,6 +105,23 @@ export interface paths {
         };
         /** Liveness: the process answers. */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/sessions/revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sessions revoked since a time, for the gateway's revocation set. */
+        get: operations["revoked"];
         put?: never;
         post?: never;
         delete?: never;
@@ -51,6 +160,20 @@ export interface components {
             name: string;
             status: components["schemas"]["Status"];
         };
+        /**
+         * @description The JSON body of every error answer: a stable machine code and a sentence
+         *     for people. Never carries internal details.
+         */
+        ErrorBody: {
+            /** @description A short, stable code such as `not_found` or `invalid_request`. */
+            error: string;
+            /** @description What went wrong, for a person. */
+            message: string;
+        };
+        /** @description A JSON Web Key Set (`/auth/jwks.json`). */
+        Jwks: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
         /** @description Liveness answer of a single service (`GET /health`). */
         Liveness: {
             /** @description The service's name, e.g. `auth`. */
@@ -60,12 +183,51 @@ export interface components {
             /** @description The service's version. */
             version: string;
         };
+        /** @description A public Ed25519 key as published in the JWKS. */
+        PublicJwk: {
+            /** @description `EdDSA`. */
+            alg?: string;
+            /** @description `Ed25519`. */
+            crv: string;
+            kid: string;
+            /** @description `OKP`. */
+            kty: string;
+            /** @description `sig`. */
+            use?: string;
+            /** @description The public key, base64url. */
+            x: string;
+        };
         /** @description Readiness of a single service (`GET /ready`): every dependency it needs. */
         Readiness: {
             checks: components["schemas"]["Check"][];
             service: string;
             /** @description `ok` when every check is, `down` otherwise. */
             status: components["schemas"]["Status"];
+        };
+        /** @description A fresh access token (the cookies carry the same, and the new refresh token). */
+        Refreshed: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds.
+             */
+            expires_in: number;
+        };
+        RevokedList: {
+            /**
+             * Format: int64
+             * @description Pass this as `since` next time.
+             */
+            now: number;
+            revoked: components["schemas"]["RevokedSession"][];
+        };
+        RevokedSession: {
+            /**
+             * Format: int64
+             * @description Epoch milliseconds.
+             */
+            revoked_at: number;
+            sid: string;
         };
         /**
          * @description `ok` or `down` for one component; `ok` or `degraded` overall.
@@ -81,6 +243,141 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in; to the page the sign-in started from */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sign-in cannot finish */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start: {
+        parameters: {
+            query?: {
+                /** @description A local path to land on after sign-in; anything else means `/`. */
+                return_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To Google (or to the development form) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Google's discovery failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON Web Key Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Signed out; to the sign-in page (browsers) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description New tokens; the cookies are set too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refreshed"];
+                };
+            };
+            /** @description No valid refresh token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -97,6 +394,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    revoked: {
+        parameters: {
+            query?: {
+                /** @description Epoch milliseconds: sessions revoked at or after this time. */
+                since?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedList"];
+                };
+            };
+            /** @description Missing or wrong internal token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

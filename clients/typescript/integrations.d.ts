@@ -4,6 +4,97 @@
  */
 
 export interface paths {
+    "/api/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every connector, with the signed-in user's state for each. */
+        get: operations["list_connectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revokes the user's token at the provider and deletes it here. Answers
+         *     204 whether or not there was a connection.
+         */
+        delete: operations["disconnect"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/{name}/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts the OAuth dance: `303 See Other` to the provider's consent page
+         *     (also given in the body for clients that do not follow redirects).
+         */
+        post: operations["connect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's open tasks from every connected service. */
+        get: operations["list_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connect/{name}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Finishes the OAuth dance for the signed-in user who started it. */
+        get: operations["callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -42,6 +133,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The user's open items. */
+        Candidates: {
+            items: components["schemas"]["NormalizedEvent"][];
+        };
         /** @description One named check inside a readiness or health report. */
         Check: {
             /** @description Why it is down; `null` when it is fine. */
@@ -51,6 +146,35 @@ export interface components {
             name: string;
             status: components["schemas"]["Status"];
         };
+        /** @description Where to send the user to approve the connection. */
+        ConnectStart: {
+            redirect_url: string;
+        };
+        /** @description One connector and the user's connection to it. */
+        ConnectorState: {
+            connected: boolean;
+            /**
+             * Format: int64
+             * @description When the user connected (epoch ms).
+             */
+            connected_at?: number | null;
+            /** @description The name people see: `Todoist`. */
+            display_name: string;
+            /** @description The stable name used in URLs: `todoist`. */
+            name: string;
+            /** @description The granted scopes, comma-joined. */
+            scope?: string | null;
+        };
+        /**
+         * @description The JSON body of every error answer: a stable machine code and a sentence
+         *     for people. Never carries internal details.
+         */
+        ErrorBody: {
+            /** @description A short, stable code such as `not_found` or `invalid_request`. */
+            error: string;
+            /** @description What went wrong, for a person. */
+            message: string;
+        };
         /** @description Liveness answer of a single service (`GET /health`). */
         Liveness: {
             /** @description The service's name, e.g. `auth`. */
@@ -59,6 +183,26 @@ export interface components {
             status: string;
             /** @description The service's version. */
             version: string;
+        };
+        /** @description Something that happened, in one shape whatever its source. */
+        NormalizedEvent: {
+            /**
+             * Format: uuid
+             * @description A UUIDv7, so ids sort by time.
+             */
+            id: string;
+            /** @description `task.completed`, `tip.done`, … */
+            kind: string;
+            /** @description RFC 3339 in UTC. */
+            occurred_at: string;
+            payload: Record<string, never>;
+            /** @description `todoist`, `onetip`, … */
+            source: string;
+            /** @description The task or tip the event is about. */
+            subject_id: string;
+            trace_id?: string | null;
+            /** Format: uuid */
+            user_id: string;
         };
         /** @description Readiness of a single service (`GET /ready`): every dependency it needs. */
         Readiness: {
@@ -81,6 +225,197 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_connectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connectors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorState"][];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    disconnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The connector, e.g. `todoist` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such connector */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    connect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The connector, e.g. `todoist` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Go to the provider; `Location` is the same URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectStart"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such connector */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's open items */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidates"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection must be made again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                /** @description `access_denied` when the user said no. */
+                error?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The connector, e.g. `todoist` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to `/connect?connected={name}`, or `/connect?connector={name}&error={code}` with code one of `access_denied`, `state_missing`, `state_unknown` (unknown or already used), `state_expired`, `state_foreign`, `wrong_provider`, `code_rejected`, `rate_limited`, `provider_failed`, `not_signed_in`, `unknown_connector`, `internal` */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;

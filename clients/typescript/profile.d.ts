@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's profile. */
+        get: operations["get_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the display name and/or time zone. */
+        patch: operations["patch_me"];
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -15,6 +33,26 @@ export interface paths {
         get: operations["health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates the user on first sign-in; the same `google_sub` again returns
+         *     the same id. Requires `Authorization: Bearer $INTERNAL_API_TOKEN`.
+         */
+        post: operations["upsert"];
         delete?: never;
         options?: never;
         head?: never;
@@ -51,6 +89,16 @@ export interface components {
             name: string;
             status: components["schemas"]["Status"];
         };
+        /**
+         * @description The JSON body of every error answer: a stable machine code and a sentence
+         *     for people. Never carries internal details.
+         */
+        ErrorBody: {
+            /** @description A short, stable code such as `not_found` or `invalid_request`. */
+            error: string;
+            /** @description What went wrong, for a person. */
+            message: string;
+        };
         /** @description Liveness answer of a single service (`GET /health`). */
         Liveness: {
             /** @description The service's name, e.g. `auth`. */
@@ -72,6 +120,37 @@ export interface components {
          * @enum {string}
          */
         Status: "ok" | "down" | "degraded";
+        /** @description What may change; absent fields stay as they are. */
+        UpdateMe: {
+            /** @description 1 to 80 characters. */
+            name?: string | null;
+            /** @description An IANA time zone name, such as `Europe/Berlin`. */
+            time_zone?: string | null;
+        };
+        UpsertUser: {
+            email: string;
+            /** @description Google's stable `sub` (or `dev:<email>` for development sign-in). */
+            google_sub: string;
+            name?: string | null;
+            picture?: string | null;
+        };
+        Upserted: {
+            /** @description The user's id: the `sub` of their access tokens. */
+            id: string;
+        };
+        /** @description A user as the API shows them. */
+        User: {
+            /** @description RFC 3339, UTC. */
+            created_at: string;
+            email: string;
+            id: string;
+            name?: string | null;
+            picture?: string | null;
+            /** @description An IANA time zone name. */
+            time_zone: string;
+            /** @description RFC 3339, UTC. */
+            updated_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -81,6 +160,86 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMe"];
+            };
+        };
+        responses: {
+            /** @description The updated profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Not a JSON object of known fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -97,6 +256,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    upsert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpsertUser"];
+            };
+        };
+        responses: {
+            /** @description The user's id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upserted"];
+                };
+            };
+            /** @description Missing or wrong internal token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -21,12 +21,14 @@ pub const FLOW_TTL_MS: i64 = 15 * 60 * 1000;
 const PROVIDER: &str = "google";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StartParams {
     /// A local path to land on after sign-in; anything else means `/`.
     pub return_to: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackParams {
     pub code: Option<String>,
     pub state: Option<String>,

@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Since {
     /// Epoch milliseconds: sessions revoked at or after this time.
     pub since: Option<i64>,

@@ -16,6 +16,7 @@ use crate::error::ApiError;
 
 /// What the provider appends to the redirect.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
     pub code: Option<String>,
     pub state: Option<String>,

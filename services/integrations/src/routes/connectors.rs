@@ -33,7 +33,7 @@ pub struct ConnectStart {
 }
 
 /// Every connector, with the signed-in user's state for each.
-#[utoipa::path(get, path = "/api/connectors", tag = "connectors",
+#[utoipa::path(get, path = "/api/connectors", tag = "connectors", operation_id = "list_connectors",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The connectors", body = Vec<ConnectorState>),

@@ -17,7 +17,7 @@ pub struct Candidates {
 }
 
 /// The user's open tasks from every connected service.
-#[utoipa::path(get, path = "/api/integrations/tasks", tag = "connectors",
+#[utoipa::path(get, path = "/api/integrations/tasks", tag = "connectors", operation_id = "list_tasks",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user's open items", body = Candidates),

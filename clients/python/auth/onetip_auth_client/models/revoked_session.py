@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="RevokedSession")
+
+
+@_attrs_define
+class RevokedSession:
+    """
+    Attributes:
+        revoked_at (int): Epoch milliseconds.
+        sid (str):
+    """
+
+    revoked_at: int
+    sid: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        revoked_at = self.revoked_at
+
+        sid = self.sid
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "revoked_at": revoked_at,
+                "sid": sid,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        revoked_at = d.pop("revoked_at")
+
+        sid = d.pop("sid")
+
+        revoked_session = cls(
+            revoked_at=revoked_at,
+            sid=sid,
+        )
+
+        revoked_session.additional_properties = d
+        return revoked_session
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
