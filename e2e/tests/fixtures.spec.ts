@@ -21,9 +21,15 @@ test('the fixture aborts requests to non-loopback hosts and records page problem
   );
   expect(outcome).toBe('refused');
   expect(pageProblems.blockedRequests).toEqual(['https://example.com/onetip-e2e-probe']);
+  // Each problem knows the page it happened on, so a test can hold one origin to them.
+  expect(pageProblems.pagesOf.blockedRequests).toEqual(['http://127.0.0.1:9/probe']);
 
   await expect.poll(() => pageProblems.csp.length).toBeGreaterThan(0);
-  expect(pageProblems.csp[0]).toMatchObject({ directive: 'img-src', blockedURI: 'http://127.0.0.1:9/pixel.png' });
+  expect(pageProblems.csp[0]).toMatchObject({
+    documentURI: 'http://127.0.0.1:9/probe',
+    directive: 'img-src',
+    blockedURI: 'http://127.0.0.1:9/pixel.png',
+  });
 
   await page.evaluate(() => console.error('onetip-e2e console probe'));
   await expect.poll(() => pageProblems.consoleErrors.some((m) => m.includes('onetip-e2e console probe'))).toBe(true);

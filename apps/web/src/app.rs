@@ -17,10 +17,12 @@ const NAME: &str = "web";
 #[openapi(info(title = "Onetip web", description = "The server-rendered pages."))]
 struct ApiDoc;
 
-/// What the handlers share: the way to the gateway.
+/// What the handlers share: the way to the gateway, and whether the
+/// sign-in page offers the development form.
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) gateway: Arc<GatewayClient>,
+    pub(crate) dev_sign_in: bool,
 }
 
 // Only the JSON endpoints belong in the OpenAPI document; the HTML pages
@@ -39,6 +41,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(settings: &Settings) -> Router {
     let state = AppState {
         gateway: Arc::new(GatewayClient::new(&settings.gateway_url)),
+        dev_sign_in: settings.dev_sign_in,
     };
     let pages = Router::new()
         .route("/", get(pages::tip::page))

@@ -5,12 +5,14 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use leptos::prelude::*;
 
+use super::account::Viewer;
 use super::{Head, framed};
 
 /// `GET /connect`.
-pub async fn page() -> Html<String> {
+pub async fn page(viewer: Viewer) -> Html<String> {
     framed(
         Head::titled("Connectors · Onetip"),
+        &viewer,
         view! {
             <h1>"Connectors"</h1>
             <p>"Connect a service so that your tips come from your own tasks."</p>
@@ -32,9 +34,10 @@ pub async fn page() -> Html<String> {
 }
 
 /// `POST /connect/todoist`: not built yet, and says so plainly.
-pub async fn start_todoist() -> impl IntoResponse {
+pub async fn start_todoist(viewer: Viewer) -> impl IntoResponse {
     let page = framed(
         Head::titled("Not available yet · Onetip"),
+        &viewer,
         view! {
             <h1>"Not available yet"</h1>
             <p>"Connecting Todoist is not available yet."</p>

@@ -9,6 +9,7 @@
 //! nothing else: no script, text and attributes escaped (the few hydration
 //! placeholder comments it leaves are dropped in [`document`]).
 
+pub mod account;
 pub mod connect;
 pub mod signin;
 pub mod status;
@@ -18,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use leptos::prelude::*;
 
+use self::account::{Viewer, account};
 use crate::assets::{CSS_HREF, ICON_PATH};
 
 /// What a page puts in its `<head>` besides what every page has.
@@ -67,8 +69,9 @@ pub fn document(
     Html(format!("<!DOCTYPE html>{}", html.replace("<!>", "")))
 }
 
-/// The frame of the ordinary pages: a small bar home, then the content.
-pub fn framed(head: Head, content: impl IntoView + 'static) -> Html<String> {
+/// The frame of the ordinary pages: a small bar (home, the other pages,
+/// the signed-in user and "Sign out"), then the content.
+pub fn framed(head: Head, viewer: &Viewer, content: impl IntoView + 'static) -> Html<String> {
     document(
         head,
         "framed",
@@ -79,6 +82,7 @@ pub fn framed(head: Head, content: impl IntoView + 'static) -> Html<String> {
                     <a href="/connect">"Connectors"</a>
                     <a href="/status">"Status"</a>
                 </nav>
+                {account(viewer, None)}
             </header>
             <main class="content">{content}</main>
         },
@@ -86,9 +90,10 @@ pub fn framed(head: Head, content: impl IntoView + 'static) -> Html<String> {
 }
 
 /// Any path no page answers: a plain 404 page.
-pub async fn not_found() -> impl IntoResponse {
+pub async fn not_found(viewer: Viewer) -> impl IntoResponse {
     let page = framed(
         Head::titled("Not found · Onetip"),
+        &viewer,
         view! {
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>

@@ -13,6 +13,7 @@ use shared_types::{Check, HealthReport};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::account::Viewer;
 use super::{Head, framed};
 use crate::app::AppState;
 
@@ -21,7 +22,11 @@ const REFRESH_SECS: u32 = 5;
 
 /// `GET /status`. Always answers 200: the page is how people learn that
 /// something is wrong, so it renders even when the gateway does not answer.
-pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Html<String> {
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+) -> Html<String> {
     let request_id = headers.get(platform::http::REQUEST_ID);
     let report = match state.gateway.health(request_id).await {
         Ok(report) => Some(report),
@@ -35,6 +40,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Html<Str
             title: "Onetip status",
             refresh_secs: Some(REFRESH_SECS),
         },
+        &viewer,
         dashboard(report),
     )
 }

@@ -2,7 +2,7 @@
 
 use platform::{Env, Shutdown};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub struct TestApp {
@@ -33,6 +33,17 @@ impl TestApp {
             .await
     }
 
+    /// A page as the gateway forwards it for a signed-in user: with
+    /// `Authorization: Bearer <token>`.
+    pub async fn get_as(&self, path: &str, token: &str) -> Page {
+        self.send(
+            self.client
+                .get(format!("{}{path}", self.address))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Page {
         let response = request.send().await.expect("web answers");
         Page {
@@ -45,8 +56,14 @@ impl TestApp {
 
 /// Web, asking the gateway at `gateway_url`.
 pub async fn spawn_app(gateway_url: &str) -> TestApp {
+    spawn_app_with(gateway_url, &[]).await
+}
+
+/// Web with more environment (`GOOGLE_CLIENT_ID`, `APP_ENV`…).
+pub async fn spawn_app_with(gateway_url: &str, more: &[(&str, &str)]) -> TestApp {
     platform::testing::init_tracing();
-    let env = Env::from_pairs([("WEB_ADDR", "127.0.0.1:0"), ("GATEWAY_URL", gateway_url)]);
+    let env = Env::from_pairs([("WEB_ADDR", "127.0.0.1:0"), ("GATEWAY_URL", gateway_url)])
+        .with(more.iter().copied());
     let settings = web::Settings::from_env(&env).expect("test settings");
     let server = web::build(settings).await.expect("web binds");
     let address = format!("http://{}", server.local_addr());
@@ -71,6 +88,50 @@ pub async fn gateway_answering(status: u16, body: Value) -> MockServer {
         .mount(&gateway)
         .await;
     gateway
+}
+
+/// A profile, as profile's `GET /api/me` writes it.
+pub fn profile(email: &str, name: Option<&str>) -> Value {
+    json!({
+        "id": "0191f6b8-0000-7000-8000-000000000001",
+        "email": email,
+        "name": name,
+        "picture": null,
+        "time_zone": "UTC",
+        "created_at": "2025-06-01T12:00:00Z",
+        "updated_at": "2025-06-01T12:00:00Z",
+    })
+}
+
+/// A fake gateway whose `/api/me` answers `status` with `body` to the
+/// request carrying `Authorization: Bearer <token>`, and 401 otherwise.
+pub async fn gateway_with_me(token: &str, status: u16, body: Value) -> MockServer {
+    let gateway = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/me"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .with_priority(1)
+        .mount(&gateway)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/me"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "unauthorized"})))
+        .with_priority(2)
+        .mount(&gateway)
+        .await;
+    gateway
+}
+
+/// The `/api/me` calls the fake gateway received.
+pub async fn me_calls(gateway: &MockServer) -> Vec<wiremock::Request> {
+    gateway
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path() == "/api/me")
+        .collect()
 }
 
 /// A gateway report, as the gateway's `/health` writes it.

@@ -1,7 +1,9 @@
 //! Black-box tests of the web app: the real router on a real port, with
 //! wiremock standing in for the gateway.
 
+mod account;
 mod helpers;
 mod pages;
 mod security;
+mod signin;
 mod status;

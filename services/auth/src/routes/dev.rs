@@ -1,11 +1,13 @@
 //! Development sign-in: when no Google client is configured and
-//! `APP_ENV=development`, a form signs in as any email address. These
+//! `APP_ENV=development`, a form signs in as any email address. The form
+//! itself is web's `/signin` (GET here redirects there, so that one page
+//! under the site's CSP renders it); the POST is answered here. These
 //! routes do not exist otherwise (production refuses to start without
 //! Google), and they are left out of the OpenAPI document.
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::response::{Html, Response};
+use axum::response::{Redirect, Response};
 use serde::Deserialize;
 
 use super::safe_return_to;
@@ -26,30 +28,16 @@ pub struct DevSignIn {
     pub return_to: Option<String>,
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// The form.
-pub async fn form(Query(q): Query<ReturnTo>) -> Html<String> {
-    let return_to = escape(&safe_return_to(q.return_to.as_deref()));
-    Html(format!(
-        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>Development sign-in</title></head>
-<body style="background:#000;color:#eee;font-family:sans-serif">
-<h1>Development sign-in</h1>
-<p><strong>DEVELOPMENT ONLY.</strong> No Google client is configured, so anyone can sign in as any address.
-This form does not exist in production.</p>
-<form method="post" action="/auth/dev/signin">
-<input type="hidden" name="return_to" value="{return_to}">
-<label>Email <input type="email" name="email" required maxlength="254"></label>
-<label>Name <input type="text" name="name" maxlength="100"></label>
-<button type="submit">Sign in (development)</button>
-</form></body></html>"#
-    ))
+/// `GET /auth/dev/signin`: 303 to web's `/signin`, which renders the one
+/// development form (under the site's strict CSP), keeping a local
+/// `return_to` and dropping anything else.
+pub async fn form(Query(q): Query<ReturnTo>) -> Redirect {
+    let return_to = safe_return_to(q.return_to.as_deref());
+    if return_to == "/" {
+        return Redirect::to("/signin");
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect();
+    Redirect::to(&format!("/signin?return_to={encoded}"))
 }
 
 /// Signs in as the given address.

@@ -196,14 +196,24 @@ async fn return_to_never_leaves_the_site() {
 #[tokio::test]
 async fn development_sign_in_works_only_without_google_and_says_so() {
     let app = spawn_with(false, &[]).await;
-    let form = app
-        .client
-        .get(format!("{}/auth/dev/signin", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(form.status(), 200);
-    assert!(form.text().await.unwrap().contains("DEVELOPMENT ONLY"));
+    // The form is web's /signin (under the site's CSP); GET here sends
+    // browsers there, keeping only a local return_to.
+    for (query, location) in [
+        ("", "/signin"),
+        ("?return_to=/x?y=1", "/signin?return_to=%2Fx%3Fy%3D1"),
+        ("?return_to=//evil", "/signin"),
+        ("?return_to=https://evil", "/signin"),
+        ("?return_to=/%5Cevil", "/signin"),
+    ] {
+        let form = app
+            .client
+            .get(format!("{}/auth/dev/signin{query}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), 303, "{query}");
+        assert_eq!(form.headers()["location"], location, "{query}");
+    }
     let start = app
         .client
         .get(format!("{}/auth/google/start?return_to=/x", app.base))
