@@ -16,7 +16,7 @@ use crate::auth::{EdgeAuth, Refused, is_public_page};
 use crate::config::Upstreams;
 use crate::error::GatewayError;
 use crate::routing::{Target, target};
-use crate::{Settings, health, proxy};
+use crate::{Settings, cross_site, health, proxy};
 
 const NAME: &str = "gateway";
 
@@ -32,6 +32,8 @@ pub struct AppState {
     upstreams: Arc<Upstreams>,
     client: proxy::UpstreamClient,
     edge: EdgeAuth,
+    /// `scheme://host[:port]` of PUBLIC_URL: the one origin allowed to post.
+    public_origin: Arc<str>,
     pub(crate) probes: Arc<[Arc<dyn Probe>]>,
 }
 
@@ -50,6 +52,7 @@ pub fn router(settings: &Settings) -> Router {
     }
     let state = AppState {
         edge,
+        public_origin: cross_site::origin_of(&settings.service.common.public_url).into(),
         upstreams: Arc::new(settings.upstreams.clone()),
         client: proxy::client(),
         probes: health::probes(settings).into(),
@@ -73,6 +76,9 @@ async fn ready() -> axum::Json<shared_types::Readiness> {
 
 async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
     let up = &state.upstreams;
+    if cross_site::refused(req.method(), req.headers(), &state.public_origin) {
+        return GatewayError::CrossSite.into_response();
+    }
     let path = req.uri().path().to_owned();
     let target = target(&path);
     let (name, base) = match target {

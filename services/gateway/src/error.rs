@@ -11,6 +11,8 @@ pub enum GatewayError {
     NotFound,
     #[error("not signed in")]
     Unauthorized,
+    #[error("cross-site request refused")]
+    CrossSite,
     #[error("upstream {0} unavailable")]
     Upstream(&'static str),
     #[error("upstream {0} timed out")]
@@ -29,6 +31,11 @@ impl IntoResponse for GatewayError {
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "Not signed in.".to_owned(),
+            ),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                "Requests from another site may not change anything here.".to_owned(),
             ),
             Self::Upstream(name) => (
                 StatusCode::BAD_GATEWAY,

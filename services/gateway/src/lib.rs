@@ -7,6 +7,7 @@
 mod app;
 mod auth;
 pub mod config;
+mod cross_site;
 mod error;
 mod health;
 mod proxy;

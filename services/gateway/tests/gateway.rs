@@ -330,3 +330,50 @@ async fn a_service_that_is_down_gives_a_502_with_a_json_error() {
     assert_eq!(body["error"], "bad_gateway");
     assert_eq!(body["message"], "The profile service is unavailable.");
 }
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused_before_it_reaches_a_service() {
+    let upstreams = healthy_upstreams().await;
+    let gateway = spawn_gateway(
+        &upstreams,
+        &[("PUBLIC_URL", "https://onetip.example".into())],
+    )
+    .await;
+    let client = reqwest::Client::new();
+    for (header, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ] {
+        let response = client
+            .post(format!("{}/auth/logout", gateway.base))
+            .header(header, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{header}: {value}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "cross_site");
+    }
+    assert!(
+        upstreams[0]
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.url.path() != "/auth/logout"),
+        "a refused request reached auth"
+    );
+    Mock::given(method("POST"))
+        .and(path("/auth/logout"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&upstreams[0])
+        .await;
+    let response = client
+        .post(format!("{}/auth/logout", gateway.base))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", "https://onetip.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204, "our own page may post");
+}
