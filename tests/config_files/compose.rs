@@ -286,6 +286,33 @@ fn service_urls_reach_the_container_that_listens_there() {
 }
 
 #[test]
+fn every_service_url_a_container_reads_is_set_not_left_to_its_localhost_default() {
+    // Inside a container 127.0.0.1 is the container itself: a service that
+    // reads AUTH_URL and is not told it cannot reach auth at all.
+    let ours = ours();
+    let prefixes: BTreeSet<String> = ours
+        .iter()
+        .map(|(name, spec)| listen_port(name, spec).0.trim_end_matches("_ADDR").to_owned())
+        .collect();
+    for (name, spec) in &ours {
+        let env = environment(spec);
+        let own = listen_port(name, spec).0.trim_end_matches("_ADDR").to_owned();
+        for var in names_read_by(&program(spec), &env) {
+            let Some(prefix) = var.strip_suffix("_URL") else {
+                continue;
+            };
+            if prefix == own || !prefixes.contains(prefix) {
+                continue;
+            }
+            assert!(
+                env.contains_key(&var),
+                "{name} reads {var} but the compose file does not set it"
+            );
+        }
+    }
+}
+
+#[test]
 fn docker_compose_accepts_the_compose_files() {
     let mut files = vec!["docker-compose.yml"];
     if root().join("docker-compose.override.yml").exists() {
