@@ -9,13 +9,23 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, and that no other test of this
+/// process has been given (tests run in parallel: without the registry two
+/// fleets could be handed the same just-released port).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap();
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// The whole fleet, as one child process.
@@ -69,7 +79,7 @@ impl FleetProcess {
                 sink.lock().unwrap().push(line);
             }
         });
-        let fleet = Self {
+        let mut fleet = Self {
             child,
             gateway: urls[0].clone(),
             web: urls[5].clone(),
@@ -80,10 +90,16 @@ impl FleetProcess {
         fleet
     }
 
-    async fn wait_until_listening(&self) {
+    async fn wait_until_listening(&mut self) {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "the fleet exited with {status} before listening; logs:\n{}",
+                    self.logs().join("\n")
+                );
+            }
             if client
                 .get(format!("{}/ready", self.gateway))
                 .send()

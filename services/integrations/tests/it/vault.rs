@@ -2,7 +2,6 @@
 //! nonces, old keys.
 
 use std::collections::HashSet;
-use std::time::Instant;
 
 use integrations::vault::{SealContext, TokenSecrets, Vault, VaultError, fresh_nonce};
 use secrecy::ExposeSecret;
@@ -155,27 +154,4 @@ fn debug_output_never_shows_keys_or_tokens() {
     }
     assert!(!shown.contains("access-0f1e2d3c4b5a"));
     assert!(!shown.contains("refresh-a5b4c3d2e1f0"));
-}
-
-/// Figures for the report: `cargo test --release -p integrations --test it
-/// -- --ignored --nocapture vault_speed`.
-#[test]
-#[ignore]
-fn vault_speed() {
-    let vault = Vault::new(ring(1));
-    let u = user();
-    let n = 100_000;
-    let started = Instant::now();
-    let mut last = None;
-    for _ in 0..n {
-        last = Some(vault.seal_tokens(&u, "todoist", &tokens()).unwrap());
-    }
-    let seal = started.elapsed() / n;
-    let sealed = last.unwrap();
-    let started = Instant::now();
-    for _ in 0..n {
-        vault.open_tokens(&u, "todoist", &sealed).unwrap();
-    }
-    let open = started.elapsed() / n;
-    println!("seal {seal:?} per token pair, open {open:?} per token pair");
 }
