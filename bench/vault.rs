@@ -21,7 +21,9 @@ fn main() {
     let user = UserId::new(uuid::Uuid::new_v4());
     let tokens = TokenSecrets {
         access: SecretString::from("access-0f1e2d3c4b5a69788796a5b4c3d2e1f0".to_owned()),
-        refresh: Some(SecretString::from("refresh-a5b4c3d2e1f00f1e2d3c4b5a6978".to_owned())),
+        refresh: Some(SecretString::from(
+            "refresh-a5b4c3d2e1f00f1e2d3c4b5a6978".to_owned(),
+        )),
     };
 
     let started = Instant::now();
@@ -53,6 +55,12 @@ fn main() {
     let ratio = |d: Duration| d.as_secs_f64() / baseline.as_secs_f64();
     println!("vault bench ({N} token pairs each)");
     println!("  JSON encode only   {baseline:>10.2?}  (baseline)");
-    println!("  seal               {seal:>10.2?}  ratio {:.1}", ratio(seal));
-    println!("  open               {open:>10.2?}  ratio {:.1}", ratio(open));
+    println!(
+        "  seal               {seal:>10.2?}  ratio {:.1}",
+        ratio(seal)
+    );
+    println!(
+        "  open               {open:>10.2?}  ratio {:.1}",
+        ratio(open)
+    );
 }

@@ -346,24 +346,6 @@ async fn a_rotated_key_is_found_by_one_refetch() {
     server.verify().await;
 }
 
-/// `cargo test -p platform --release verification_cost -- --ignored --nocapture`
-#[tokio::test]
-#[ignore = "a measurement, not a check"]
-async fn verification_cost() {
-    let v = verifier();
-    let c: AccessClaims = serde_json::from_value(claims()).unwrap();
-    let token = key().sign(&c);
-    let n = 2000;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        v.verify(&token).await.unwrap();
-    }
-    eprintln!(
-        "verify: {:.1} µs",
-        start.elapsed().as_secs_f64() * 1e6 / n as f64
-    );
-}
-
 #[tokio::test]
 async fn a_failed_jwks_fetch_is_retried_after_a_second() {
     use wiremock::matchers::{method, path};
