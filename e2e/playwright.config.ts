@@ -22,6 +22,9 @@ const repoRoot = resolve(here, '..');
 const base = Number(process.env.ONETIP_E2E_PORT_BASE ?? 18080);
 const port = (offset: number) => `127.0.0.1:${base + offset}`;
 export const publicUrl = `http://${port(0)}`;
+// The sandbox Todoist the fleet starts (TODOIST_CLIENT_ID is unset), whose
+// consent page the connect test goes through.
+export const todoistSandboxUrl = `http://${port(10)}`;
 
 // Google's stand-in: a real, certified OpenID provider (op.mjs, oidc-provider
 // 9) on its own loopback port. The fleet discovers it through

@@ -7,10 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { request as playwrightRequest, type Cookie } from '@playwright/test';
 import { expect, expectNoPageProblems, isLoopback, test } from '../lib/fixtures';
-
-// The provider's pages import a web font from Google; the fixture aborts
-// that request. Nothing else may try to leave loopback.
-const GOOGLE_FONTS = /^https:\/\/fonts\.(googleapis|gstatic)\.com\//;
+import { GOOGLE_FONTS, accountOf, completeProviderLogin, freshLogin } from '../lib/signin';
 
 const SCREENSHOT = (name: string) => fileURLToPath(new URL(`../test-results/${name}.png`, import.meta.url));
 
@@ -25,9 +22,7 @@ test('a user signs in with the OpenID provider, loads their profile, signs out, 
 }) => {
   const origin = new URL(baseURL!).origin;
   // A fresh login each run: the login becomes the provider's `sub`.
-  const login = `e2e-${Date.now().toString(36)}`;
-  const email = `${login}@example.test`;
-  const name = `Test ${login}`;
+  const { login, email, name } = accountOf(freshLogin());
 
   // Signed out, `/` sends the browser to the sign-in page.
   await page.goto('/');
@@ -39,17 +34,12 @@ test('a user signs in with the OpenID provider, loads their profile, signs out, 
 
   // "Sign in with Google" leads to the provider's own login page.
   await page.getByRole('link', { name: 'Sign in with Google' }).click();
-  const loginField = page.locator('input[name=login]');
-  await expect(loginField).toBeVisible();
+  await expect(page.locator('input[name=login]')).toBeVisible();
   const providerOrigin = new URL(page.url()).origin;
   expect(providerOrigin, 'the provider is another origin').not.toBe(origin);
   expect(isLoopback(page.url()), 'the provider is on loopback').toBe(true);
-  await loginField.fill(login);
-  await page.locator('input[name=password]').fill('any password will do');
-  await page.locator('button[type=submit]').click();
-
-  // The provider asks for consent; "Continue" sends us back through the callback.
-  await page.getByRole('button', { name: 'Continue' }).click();
+  // Login, consent, and back through the callback (the shared helper).
+  await completeProviderLogin(page, login, origin);
   await page.waitForURL(`${origin}/`);
 
   // Home, signed in: the tip page names the user and offers sign-out.

@@ -23,6 +23,9 @@ struct ApiDoc;
 pub(crate) struct AppState {
     pub(crate) gateway: Arc<GatewayClient>,
     pub(crate) dev_sign_in: bool,
+    /// The CSP of the pages carrying a connect form: the strict policy,
+    /// with the providers' consent pages allowed as form targets.
+    pub(crate) connect_csp: http::HeaderValue,
 }
 
 // Only the JSON endpoints belong in the OpenAPI document; the HTML pages
@@ -42,13 +45,18 @@ pub fn router(settings: &Settings) -> Router {
     let state = AppState {
         gateway: Arc::new(GatewayClient::new(&settings.gateway_url)),
         dev_sign_in: settings.dev_sign_in,
+        connect_csp: security::policy_with_form_targets(&settings.connect_form_targets),
     };
     let pages = Router::new()
         .route("/", get(pages::tip::page))
         .route("/status", get(pages::status::page))
         .route("/signin", get(pages::signin::page))
         .route("/connect", get(pages::connect::page))
-        .route("/connect/todoist", post(pages::connect::start_todoist))
+        .route("/connect/{name}", post(pages::connect::start))
+        .route(
+            "/connect/{name}/disconnect",
+            post(pages::connect::disconnect),
+        )
         .route(assets::CSS_PATH, get(assets::css))
         .route(assets::ICON_PATH, get(assets::icon))
         .route("/favicon.ico", get(assets::icon))

@@ -12,6 +12,11 @@ pub struct Settings {
     /// (`GOOGLE_CLIENT_ID` unset) and not production, the same rule auth
     /// follows when it decides whether `/auth/dev/signin` exists.
     pub dev_sign_in: bool,
+    /// Where the connect forms may lead besides this site: the origins of
+    /// the providers' consent pages. The form posts to web, which answers
+    /// with a redirect to the provider, and browsers hold that redirect to
+    /// the page's CSP `form-action` (see [`connect_form_targets`]).
+    pub connect_form_targets: Vec<String>,
 }
 
 impl Settings {
@@ -19,7 +24,9 @@ impl Settings {
         let service = ServiceSettings::without_database(env, ServiceName::Web)?;
         // Only whether it is set: web never needs (nor keeps) the value.
         let google_configured = env.get("GOOGLE_CLIENT_ID").is_some();
+        let connect_form_targets = connect_form_targets(env, service.common.is_production())?;
         Ok(Self {
+            connect_form_targets,
             dev_sign_in: !google_configured && !service.common.is_production(),
             gateway_url: ServiceName::Gateway.url(env)?,
             service,
@@ -31,9 +38,90 @@ impl Settings {
     }
 }
 
+/// The origins Todoist's consent page is served from, found the way
+/// integrations finds its authorize URL: `TODOIST_AUTH_URL` when set; else
+/// the sandbox on `TODOIST_SANDBOX_ADDR` when `TODOIST_CLIENT_ID` is unset
+/// outside production; else `https://todoist.com`. Only the names are read
+/// here, never a secret.
+///
+/// Chromium checks `form-action` on every hop of a form's redirect chain,
+/// so a public host also allows its subdomains (`todoist.com`'s consent
+/// may move the browser on to `app.todoist.com`).
+fn connect_form_targets(env: &Env, production: bool) -> Result<Vec<String>, ConfigError> {
+    let sandbox = env.get("TODOIST_CLIENT_ID").is_none() && !production;
+    let auth_url = match env.get("TODOIST_AUTH_URL") {
+        Some(url) => url.trim().to_owned(),
+        None if sandbox => {
+            let addr: std::net::SocketAddr = env
+                .parse("TODOIST_SANDBOX_ADDR")?
+                .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8090)));
+            format!("http://{addr}/oauth/authorize")
+        }
+        None => "https://todoist.com/oauth/authorize".to_owned(),
+    };
+    let (scheme, host) = origin_of(&auth_url)
+        .ok_or_else(|| ConfigError::new("TODOIST_AUTH_URL", "must be an http(s) URL"))?;
+    let mut targets = vec![format!("{scheme}://{host}")];
+    let bare_host = host.split(':').next().unwrap_or_default();
+    let is_name = bare_host.contains('.')
+        && !bare_host.starts_with('[')
+        && bare_host.parse::<std::net::Ipv4Addr>().is_err();
+    if is_name && scheme == "https" {
+        targets.push(format!("https://*.{host}"));
+    }
+    Ok(targets)
+}
+
+/// `("https", "host[:port]")` of an http(s) URL whose host is plain (only
+/// characters a CSP source may carry).
+fn origin_of(url: &str) -> Option<(&'static str, String)> {
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        ("http", rest)
+    } else {
+        return None;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let plain = !host.is_empty()
+        && !host.contains('@')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    plain.then(|| (scheme, host.to_ascii_lowercase()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn targets(pairs: &[(&str, &str)]) -> Vec<String> {
+        Settings::from_env(&Env::from_pairs(pairs.iter().copied()))
+            .unwrap()
+            .connect_form_targets
+    }
+
+    #[test]
+    fn connect_forms_may_lead_to_the_todoist_integrations_uses() {
+        assert_eq!(targets(&[]), ["http://127.0.0.1:8090"]);
+        assert_eq!(
+            targets(&[("TODOIST_SANDBOX_ADDR", "127.0.0.1:18090")]),
+            ["http://127.0.0.1:18090"]
+        );
+        assert_eq!(
+            targets(&[("TODOIST_CLIENT_ID", "id")]),
+            ["https://todoist.com", "https://*.todoist.com"]
+        );
+        assert_eq!(
+            targets(&[("TODOIST_AUTH_URL", "http://127.0.0.1:9/oauth/authorize?x=1")]),
+            ["http://127.0.0.1:9"]
+        );
+        // Nothing that could smuggle another CSP source or directive in.
+        let bad = Env::from_pairs([("TODOIST_AUTH_URL", "https://a.example; script-src *")]);
+        assert!(Settings::from_env(&bad).is_err());
+        let bad = Env::from_pairs([("TODOIST_AUTH_URL", "javascript:alert(1)")]);
+        assert!(Settings::from_env(&bad).is_err());
+    }
 
     #[test]
     fn development_sign_in_only_without_google_and_outside_production() {

@@ -1,6 +1,7 @@
-//! The gateway's JSON API as web sees it: the fleet's health and the
-//! signed-in user's profile; the tip and connector calls join it as those
-//! pages become real.
+//! The gateway's JSON API as web sees it: the fleet's health, the
+//! signed-in user's profile, and the connectors (their state, starting and
+//! ending a connection, the user's current tasks); the tip calls join it as
+//! that page becomes real.
 //!
 //! Calls made for a user carry the `Authorization: Bearer` header the
 //! gateway forwarded to web, passed on as it came. Web never sees, reads or
@@ -8,7 +9,7 @@
 
 use std::time::Duration;
 
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 use shared_types::HealthReport;
@@ -31,6 +32,108 @@ pub enum GatewayError {
     Status(StatusCode),
     #[error("answered a body that is not what was asked for")]
     Garbage,
+    /// 401: the token is not (or no longer) good.
+    #[error("refused the token")]
+    Unauthorized,
+    /// 503: the API asks us to slow down (a provider's rate limit).
+    #[error("asks to slow down")]
+    RateLimited,
+}
+
+/// One connector and the user's connection to it (`GET /api/connectors`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConnectorState {
+    /// The stable name in URLs: `todoist`.
+    pub name: String,
+    /// The name people see: `Todoist`.
+    pub display_name: String,
+    pub connected: bool,
+    /// When the user connected (epoch ms).
+    #[serde(default)]
+    pub connected_at: Option<i64>,
+}
+
+/// `POST /api/connectors/{name}/connect`'s body.
+#[derive(Debug, Deserialize)]
+struct ConnectStart {
+    redirect_url: String,
+}
+
+/// `GET /api/integrations/tasks`: the user's current candidates.
+#[derive(Debug, Deserialize)]
+struct Candidates {
+    items: Vec<Candidate>,
+}
+
+/// The part of a normalized `task.open` event the page shows.
+#[derive(Debug, Deserialize)]
+struct Candidate {
+    source: String,
+    subject_id: String,
+    #[serde(default)]
+    payload: CandidatePayload,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CandidatePayload {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    due: Option<CandidateDue>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CandidateDue {
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    string: Option<String>,
+}
+
+/// One of the user's open tasks, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTask {
+    /// The connector it came from: `todoist`.
+    pub source: String,
+    pub id: String,
+    pub title: String,
+    /// When it is due, as the provider words it (`every day`, `2025-06-01`).
+    pub due: Option<String>,
+}
+
+impl From<Candidate> for OpenTask {
+    fn from(c: Candidate) -> Self {
+        let due = c
+            .payload
+            .due
+            .and_then(|d| d.string.filter(|s| !s.trim().is_empty()).or(d.date));
+        Self {
+            source: c.source,
+            id: c.subject_id,
+            title: c
+                .payload
+                .title
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| "(untitled)".to_owned()),
+            due,
+        }
+    }
+}
+
+/// The statuses every user call reads the same way.
+fn refused(status: StatusCode) -> GatewayError {
+    match status {
+        StatusCode::UNAUTHORIZED => GatewayError::Unauthorized,
+        StatusCode::SERVICE_UNAVAILABLE => GatewayError::RateLimited,
+        status => GatewayError::Status(status),
+    }
+}
+
+/// Only an absolute http(s) URL is a place to send the browser.
+fn is_http_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 4096
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 /// The part of the profile (`GET /api/me`) the pages show.
@@ -127,5 +230,136 @@ impl GatewayClient {
             .await
             .map(Some)
             .map_err(|_| GatewayError::Garbage)
+    }
+
+    /// A call for the user: their `Authorization` header and the request id.
+    fn for_user(
+        &self,
+        request: reqwest::RequestBuilder,
+        authorization: &HeaderValue,
+        request_id: Option<&HeaderValue>,
+    ) -> reqwest::RequestBuilder {
+        let request = request.header(AUTHORIZATION, authorization.clone());
+        match request_id {
+            Some(id) => request.header(platform::http::REQUEST_ID, id.clone()),
+            None => request,
+        }
+    }
+
+    /// `GET /api/connectors`: every connector with the user's state.
+    #[tracing::instrument(skip_all)]
+    pub async fn connectors(
+        &self,
+        authorization: &HeaderValue,
+        request_id: Option<&HeaderValue>,
+    ) -> Result<Vec<ConnectorState>, GatewayError> {
+        let request = self.http.get(format!("{}/api/connectors", self.base));
+        let response = self
+            .for_user(request, authorization, request_id)
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
+        if response.status() != StatusCode::OK {
+            return Err(refused(response.status()));
+        }
+        response
+            .json::<Vec<ConnectorState>>()
+            .await
+            .map_err(|_| GatewayError::Garbage)
+    }
+
+    /// `POST /api/connectors/{name}/connect`: where to send the user to
+    /// approve. The API answers `303` with the URL in `Location` and in the
+    /// body; the redirect is never followed here (the client follows none),
+    /// it is the browser's to follow.
+    #[tracing::instrument(skip_all, fields(connector = %name))]
+    pub async fn start_connect(
+        &self,
+        name: &str,
+        authorization: &HeaderValue,
+        request_id: Option<&HeaderValue>,
+    ) -> Result<String, GatewayError> {
+        let request = self
+            .http
+            .post(format!("{}/api/connectors/{name}/connect", self.base));
+        let response = self
+            .for_user(request, authorization, request_id)
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
+        let status = response.status();
+        if !(status == StatusCode::SEE_OTHER || status == StatusCode::FOUND || status.is_success())
+        {
+            return Err(refused(status));
+        }
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let url = match location {
+            Some(url) => url,
+            None => {
+                response
+                    .json::<ConnectStart>()
+                    .await
+                    .map_err(|_| GatewayError::Garbage)?
+                    .redirect_url
+            }
+        };
+        if is_http_url(&url) {
+            Ok(url)
+        } else {
+            Err(GatewayError::Garbage)
+        }
+    }
+
+    /// `DELETE /api/connectors/{name}`: revoke at the provider, forget here.
+    #[tracing::instrument(skip_all, fields(connector = %name))]
+    pub async fn disconnect(
+        &self,
+        name: &str,
+        authorization: &HeaderValue,
+        request_id: Option<&HeaderValue>,
+    ) -> Result<(), GatewayError> {
+        let request = self
+            .http
+            .delete(format!("{}/api/connectors/{name}", self.base));
+        let response = self
+            .for_user(request, authorization, request_id)
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(refused(response.status()))
+        }
+    }
+
+    /// `GET /api/integrations/tasks`: the user's open tasks from every
+    /// connected service (integrations serves them from a short cache).
+    #[tracing::instrument(skip_all)]
+    pub async fn tasks(
+        &self,
+        authorization: &HeaderValue,
+        request_id: Option<&HeaderValue>,
+    ) -> Result<Vec<OpenTask>, GatewayError> {
+        let request = self
+            .http
+            .get(format!("{}/api/integrations/tasks", self.base));
+        let response = self
+            .for_user(request, authorization, request_id)
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
+        if response.status() != StatusCode::OK {
+            return Err(refused(response.status()));
+        }
+        let candidates = response
+            .json::<Candidates>()
+            .await
+            .map_err(|_| GatewayError::Garbage)?;
+        Ok(candidates.items.into_iter().map(OpenTask::from).collect())
     }
 }

@@ -16,7 +16,26 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 
      style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
-/// Adds `nosniff` and `no-referrer` to every answer, and the CSP to HTML ones.
+/// The same policy with more `form-action` sources: for a page whose form
+/// posts to web and is answered with a redirect to another site (the
+/// connect form and a provider's consent page). Browsers check
+/// `form-action` on every hop of that redirect chain.
+pub fn policy_with_form_targets(targets: &[String]) -> HeaderValue {
+    let sources: String = targets.iter().map(|t| format!(" {t}")).collect();
+    let policy = CONTENT_SECURITY_POLICY_VALUE.replacen(
+        "form-action 'self'",
+        &format!("form-action 'self'{sources}"),
+        1,
+    );
+    // The targets are checked origins (config.rs); fall back to the strict
+    // policy rather than fail if one ever is not a header value.
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE))
+}
+
+/// Adds `nosniff` and `no-referrer` to every answer, and the CSP to HTML
+/// ones: the strict policy, unless the page set its own (a variant of it
+/// made by [`policy_with_form_targets`]).
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let is_html = response
@@ -27,7 +46,7 @@ pub async fn headers(req: Request, next: Next) -> Response {
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    if is_html {
+    if is_html && !headers.contains_key(CONTENT_SECURITY_POLICY) {
         headers.insert(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),

@@ -2,6 +2,7 @@
 //! wiremock standing in for the gateway.
 
 mod account;
+mod connect;
 mod helpers;
 mod pages;
 mod security;

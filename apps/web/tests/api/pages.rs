@@ -1,4 +1,5 @@
-//! The plain pages: tip, sign-in, connectors, not found, and the stylesheet.
+//! The plain pages: tip, sign-in, connectors (signed out; the rest is in
+//! connect.rs), not found, and the stylesheet.
 
 use crate::helpers::{closed_port_url, spawn_app, tag_with};
 
@@ -30,28 +31,14 @@ async fn the_signin_page_links_to_google_sign_in() {
 }
 
 #[tokio::test]
-async fn the_connect_page_offers_todoist_through_a_plain_form() {
+async fn the_connect_page_signed_out_offers_to_sign_in() {
     let app = spawn_app(&closed_port_url()).await;
 
     let html = app.get("/connect").await.body;
 
-    assert!(html.contains("Todoist"));
-    assert!(html.contains("not connected"));
-    let form = tag_with(&html, r#"action="/connect/todoist""#);
-    assert!(form.starts_with("<form") && form.contains(r#"method="post""#));
-    assert!(html.contains("Connect Todoist"));
-}
-
-#[tokio::test]
-async fn connecting_todoist_is_not_implemented_yet_and_says_so() {
-    let app = spawn_app(&closed_port_url()).await;
-
-    let page = app
-        .send(app.client.post(format!("{}/connect/todoist", app.address)))
-        .await;
-
-    assert_eq!(page.status, 501);
-    assert!(page.body.contains("not available yet"));
+    assert!(html.contains("Connectors"));
+    assert!(html.contains(r#"href="/signin?return_to=%2Fconnect""#));
+    assert!(!html.contains("<form method=\"post\" action=\"/connect/"));
 }
 
 #[tokio::test]

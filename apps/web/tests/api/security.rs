@@ -1,14 +1,21 @@
 //! The Content-Security-Policy: the pages must need no inline script or
 //! style, and web sends the policy itself.
 
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
 use crate::helpers::{closed_port_url, gateway_with_me, profile, spawn_app, spawn_app_with};
 
-const PAGES: [&str; 6] = [
+const PAGES: [&str; 9] = [
     "/",
     "/status",
     "/signin",
     "/signin?return_to=%2Fconnect",
     "/connect",
+    "/connect?connected=todoist",
+    "/connect?connector=todoist&error=access_denied",
+    "/connect?connector=%3Cscript%3E&error=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     "/missing",
 ];
 
@@ -50,6 +57,35 @@ async fn no_page_carries_inline_scripts_or_styles() {
         let html = app.get_as(path, "t").await.body;
         assert!(html.contains("id=\"signout\""), "{path}: signed in");
         assert_no_inline_code(&format!("{path} (signed in)"), &html);
+    }
+
+    // Todoist connected: the connector with its disconnect form, the tasks.
+    Mock::given(method("GET"))
+        .and(path("/api/connectors"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
+            "name": "todoist", "display_name": "Todoist", "connected": true,
+            "connected_at": 1_764_158_400_000_i64, "scope": "data:read_write",
+        }])))
+        .mount(&gateway)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/integrations/tasks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [{
+            "id": "0192f6b8-0000-7000-8000-00000000000a",
+            "user_id": "0191f6b8-0000-7000-8000-000000000001",
+            "source": "todoist", "kind": "task.open", "subject_id": "t1",
+            "occurred_at": "2025-06-01T12:00:00Z", "trace_id": null,
+            "payload": {"title": "<script>alert(1)</script>", "due": null},
+        }]})))
+        .mount(&gateway)
+        .await;
+    for path in PAGES.iter().filter(|p| p.starts_with("/connect")) {
+        let html = app.get_as(path, "t").await.body;
+        assert!(
+            html.contains("id=\"tasks\""),
+            "{path}: connected, with tasks"
+        );
+        assert_no_inline_code(&format!("{path} (connected)"), &html);
     }
 
     // Google configured: the sign-in page without the development form.
