@@ -292,11 +292,19 @@ fn every_service_url_a_container_reads_is_set_not_left_to_its_localhost_default(
     let ours = ours();
     let prefixes: BTreeSet<String> = ours
         .iter()
-        .map(|(name, spec)| listen_port(name, spec).0.trim_end_matches("_ADDR").to_owned())
+        .map(|(name, spec)| {
+            listen_port(name, spec)
+                .0
+                .trim_end_matches("_ADDR")
+                .to_owned()
+        })
         .collect();
     for (name, spec) in &ours {
         let env = environment(spec);
-        let own = listen_port(name, spec).0.trim_end_matches("_ADDR").to_owned();
+        let own = listen_port(name, spec)
+            .0
+            .trim_end_matches("_ADDR")
+            .to_owned();
         for var in names_read_by(&program(spec), &env) {
             let Some(prefix) = var.strip_suffix("_URL") else {
                 continue;
