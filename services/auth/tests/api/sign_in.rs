@@ -245,3 +245,26 @@ async fn development_sign_in_works_only_without_google_and_says_so() {
         .unwrap();
     assert!(r.status() == 404 || r.status() == 405, "{}", r.status());
 }
+
+#[tokio::test]
+async fn a_flow_started_for_another_provider_cannot_finish_as_google_sign_in() {
+    // Mix-up: every flow records the provider it was started for, and the
+    // Google callback refuses a state recorded for any other provider, even
+    // with a code Google would accept.
+    let app = spawn_app().await;
+    let flow = app.start_flow(None).await;
+    sqlx::query("UPDATE sign_in_attempts SET provider = 'todoist' WHERE state = $1")
+        .bind(&flow.state)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.google().grant(
+        "c1",
+        &flow.challenge,
+        sign_rs256(&app.google().claims(&flow.nonce), Some(GOOGLE_KID)),
+    );
+    let r = app
+        .callback(Some("c1"), Some(&flow.state), Some(&flow.state))
+        .await;
+    assert_refused(&app, r).await;
+}
