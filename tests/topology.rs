@@ -163,10 +163,10 @@ async fn each_service_in_its_own_process_behind_caddy_is_healthy_and_signs_a_use
     let started = Instant::now();
     let health: Value = loop {
         let answer = client.get(format!("{public_url}/health")).send().await;
-        if let Ok(r) = answer {
-            if r.status() == 200 {
-                break r.json().await.unwrap();
-            }
+        if let Ok(r) = answer
+            && r.status() == 200
+        {
+            break r.json().await.unwrap();
         }
         assert!(
             started.elapsed() < Duration::from_secs(60),
