@@ -246,37 +246,33 @@ fn since(epoch_ms: i64) -> Option<(String, String)> {
     Some((datetime, shown))
 }
 
+/// The tasks section when they cannot be listed: one calm sentence.
+fn notice(kind: &'static str, text: &'static str) -> AnyView {
+    view! {
+        <section class="tasks">
+            <h2>"Your open tasks"</h2>
+            <p class="notice-calm" data-notice=kind>{text}</p>
+        </section>
+    }
+    .into_any()
+}
+
 fn tasks_view(tasks: Tasks) -> AnyView {
     match tasks {
-        Tasks::SlowDown => view! {
-            <section class="tasks">
-                <h2>"Your open tasks"</h2>
-                <p class="notice-calm" data-notice="slow-down">
-                    "Todoist asks us to slow down for a moment. "
-                    "Your tasks will show again shortly: reload this page in a minute."
-                </p>
-            </section>
-        }
-        .into_any(),
-        Tasks::Reconnect => view! {
-            <section class="tasks">
-                <h2>"Your open tasks"</h2>
-                <p class="notice-calm" data-notice="reconnect">
-                    "The connection no longer works, so your tasks cannot be read. "
-                    "Disconnect, then connect again."
-                </p>
-            </section>
-        }
-        .into_any(),
-        Tasks::Unavailable => view! {
-            <section class="tasks">
-                <h2>"Your open tasks"</h2>
-                <p class="notice-calm" data-notice="unavailable">
-                    "Your tasks cannot be shown just now. Please try again in a moment."
-                </p>
-            </section>
-        }
-        .into_any(),
+        Tasks::SlowDown => notice(
+            "slow-down",
+            "Todoist asks us to slow down for a moment. \
+             Your tasks will show again shortly: reload this page in a minute.",
+        ),
+        Tasks::Reconnect => notice(
+            "reconnect",
+            "The connection no longer works, so your tasks cannot be read. \
+             Disconnect, then connect again.",
+        ),
+        Tasks::Unavailable => notice(
+            "unavailable",
+            "Your tasks cannot be shown just now. Please try again in a moment.",
+        ),
         Tasks::Shown(tasks) => {
             let total = tasks.len();
             let count = match total {
