@@ -36,6 +36,25 @@ pub async fn page(
         Some(r) => format!("/auth/google/start?return_to={}", url_encode(r)),
         None => "/auth/google/start".to_owned(),
     };
+    // Development sign-in is on exactly when Google is not configured: a
+    // Google button would only lead back here, so say so instead.
+    let google = if state.dev_sign_in {
+        view! {
+            <p id="google-unavailable" class="notice-calm">
+                "Google sign-in is not configured in this development run: use the form below."
+            </p>
+        }
+        .into_any()
+    } else {
+        // A plain link, not a form: the start of the OpenID Connect dance is
+        // a GET that auth answers with a redirect.
+        view! {
+            <a id="google-signin" class="button" href=google_href>
+                "Sign in with Google"
+            </a>
+        }
+        .into_any()
+    };
     let dev_form = state.dev_sign_in.then(|| dev_form(return_to));
     framed(
         Head::titled("Sign in · Onetip"),
@@ -44,11 +63,7 @@ pub async fn page(
             <section class="panel signin">
                 <h1>"Sign in"</h1>
                 <p>"One tip at a time, from your own tasks."</p>
-                // A plain link, not a form: the start of the OpenID Connect
-                // dance is a GET that auth answers with a redirect.
-                <a id="google-signin" class="button" href=google_href>
-                    "Sign in with Google"
-                </a>
+                {google}
             </section>
             {dev_form}
         },

@@ -1,7 +1,7 @@
 //! The plain pages: tip, sign-in, connectors (signed out; the rest is in
 //! connect.rs), not found, and the stylesheet.
 
-use crate::helpers::{closed_port_url, spawn_app, tag_with};
+use crate::helpers::{closed_port_url, spawn_app, spawn_app_with, tag_with};
 
 #[tokio::test]
 async fn the_tip_page_shows_one_tip_centred_on_black() {
@@ -21,7 +21,11 @@ async fn the_tip_page_shows_one_tip_centred_on_black() {
 
 #[tokio::test]
 async fn the_signin_page_links_to_google_sign_in() {
-    let app = spawn_app(&closed_port_url()).await;
+    let app = spawn_app_with(
+        &closed_port_url(),
+        &[("GOOGLE_CLIENT_ID", "onetip.apps.example")],
+    )
+    .await;
 
     let html = app.get("/signin").await.body;
 

@@ -5,6 +5,9 @@ use crate::helpers::{closed_port_url, spawn_app, spawn_app_with, tag_with};
 
 const GOOGLE_START: &str = r#"href="/auth/google/start"#;
 
+/// Google configured: the sign-in page offers its button.
+const GOOGLE: &[(&str, &str)] = &[("GOOGLE_CLIENT_ID", "onetip.apps.example")];
+
 /// The `href` of the "Sign in with Google" link.
 fn google_href(html: &str) -> String {
     let tag = tag_with(html, "id=\"google-signin\"");
@@ -20,7 +23,9 @@ async fn the_development_form_is_offered_when_google_is_not_configured() {
 
     let html = app.get("/signin").await.body;
 
-    assert!(html.contains(GOOGLE_START));
+    // Google is not configured: no button that would only lead back here.
+    assert!(!html.contains(GOOGLE_START));
+    assert!(html.contains("id=\"google-unavailable\""));
     let section = tag_with(&html, "id=\"dev-signin\"");
     assert!(section.starts_with("<section"));
     assert!(html.contains("Development only"));
@@ -55,14 +60,18 @@ async fn the_development_form_is_absent_when_google_is_configured_or_in_producti
 
 #[tokio::test]
 async fn a_local_return_to_is_carried_to_google_and_to_the_development_form() {
-    let app = spawn_app(&closed_port_url()).await;
-
-    let html = app.get("/signin?return_to=%2Fconnect%3Fx%3D1").await.body;
-
+    let google = spawn_app_with(&closed_port_url(), GOOGLE).await;
+    let html = google
+        .get("/signin?return_to=%2Fconnect%3Fx%3D1")
+        .await
+        .body;
     assert_eq!(
         google_href(&html),
         "/auth/google/start?return_to=%2Fconnect%3Fx%3D1"
     );
+
+    let app = spawn_app(&closed_port_url()).await;
+    let html = app.get("/signin?return_to=%2Fconnect%3Fx%3D1").await.body;
     let hidden = tag_with(&html, r#"name="return_to""#);
     assert!(hidden.contains(r#"type="hidden""#), "{hidden}");
     assert!(hidden.contains(r#"value="/connect?x=1""#), "{hidden}");
@@ -70,6 +79,7 @@ async fn a_local_return_to_is_carried_to_google_and_to_the_development_form() {
 
 #[tokio::test]
 async fn a_foreign_return_to_is_dropped_no_open_redirect() {
+    let google = spawn_app_with(&closed_port_url(), GOOGLE).await;
     let app = spawn_app(&closed_port_url()).await;
 
     // https://evil, //evil and /\evil, and an unparseable query.
@@ -82,10 +92,13 @@ async fn a_foreign_return_to_is_dropped_no_open_redirect() {
         "return_to=evil",
         "return_to=%ZZ",
     ] {
-        let page = app.get(&format!("/signin?{query}")).await;
-
+        let page = google.get(&format!("/signin?{query}")).await;
         assert_eq!(page.status, 200, "{query}");
         assert_eq!(google_href(&page.body), "/auth/google/start", "{query}");
+        assert!(!page.body.contains("evil"), "{query}");
+
+        let page = app.get(&format!("/signin?{query}")).await;
+        assert_eq!(page.status, 200, "{query}");
         assert!(!page.body.contains(r#"name="return_to""#), "{query}");
         assert!(!page.body.contains("evil"), "{query}");
     }
