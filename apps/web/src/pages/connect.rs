@@ -389,6 +389,21 @@ fn back_with_error(name: &str, code: &str) -> Response {
     Redirect::to(&format!("/connect?connector={name}&error={code}")).into_response()
 }
 
+/// Where a connect or disconnect that the API refused leads: sign-in when
+/// the session is gone, otherwise back to `/connect` with a code to explain
+/// (`otherwise` for anything unexpected, which is logged).
+fn failed(name: &str, e: GatewayError, otherwise: &str) -> Response {
+    match e {
+        GatewayError::Unauthorized => Redirect::to(SIGN_IN).into_response(),
+        GatewayError::RateLimited => back_with_error(name, "rate_limited"),
+        GatewayError::Status(StatusCode::NOT_FOUND) => back_with_error(name, "unknown_connector"),
+        e => {
+            tracing::warn!(connector = %name, error = %e, code = otherwise, "connector request failed");
+            back_with_error(name, otherwise)
+        }
+    }
+}
+
 /// `POST /connect/{name}`: starts the OAuth dance through the API and
 /// sends the browser on to the provider's consent page (`303`).
 pub async fn start(
@@ -412,15 +427,7 @@ pub async fn start(
                 .into_response(),
             Err(_) => back_with_error(&name, "start_failed"),
         },
-        Err(GatewayError::Unauthorized) => Redirect::to(SIGN_IN).into_response(),
-        Err(GatewayError::RateLimited) => back_with_error(&name, "rate_limited"),
-        Err(GatewayError::Status(StatusCode::NOT_FOUND)) => {
-            back_with_error(&name, "unknown_connector")
-        }
-        Err(e) => {
-            tracing::warn!(connector = %name, error = %e, "connecting could not start");
-            back_with_error(&name, "start_failed")
-        }
+        Err(e) => failed(&name, e, "start_failed"),
     }
 }
 
@@ -440,15 +447,7 @@ pub async fn disconnect(
     let request_id = headers.get(platform::http::REQUEST_ID);
     match state.gateway.disconnect(&name, token, request_id).await {
         Ok(()) => Redirect::to(&format!("/connect?disconnected={name}")).into_response(),
-        Err(GatewayError::Unauthorized) => Redirect::to(SIGN_IN).into_response(),
-        Err(GatewayError::RateLimited) => back_with_error(&name, "rate_limited"),
-        Err(GatewayError::Status(StatusCode::NOT_FOUND)) => {
-            back_with_error(&name, "unknown_connector")
-        }
-        Err(e) => {
-            tracing::warn!(connector = %name, error = %e, "disconnecting failed");
-            back_with_error(&name, "disconnect_failed")
-        }
+        Err(e) => failed(&name, e, "disconnect_failed"),
     }
 }
 
