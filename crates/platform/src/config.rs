@@ -119,6 +119,44 @@ impl Env {
     }
 }
 
+/// The one duration grammar of every `*_TTL`, timeout and budget: a whole
+/// number and a unit, `ms`, `s`, `m`, `h` or `d` (`1200ms`, `30s`, `5m`,
+/// `14d`); a bare number counts as seconds. Zero and overflow are refused.
+pub fn parse_duration(raw: &str) -> Option<std::time::Duration> {
+    use std::time::Duration;
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let n: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    Some(match unit.trim() {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n.checked_mul(60)?),
+        "h" => Duration::from_secs(n.checked_mul(3600)?),
+        "d" => Duration::from_secs(n.checked_mul(86_400)?),
+        _ => return None,
+    })
+}
+
+impl Env {
+    /// The duration `name` holds ([`parse_duration`]'s grammar), or `default`.
+    pub fn duration(
+        &self,
+        name: &str,
+        default: std::time::Duration,
+    ) -> Result<std::time::Duration, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => parse_duration(&raw).ok_or_else(|| {
+                ConfigError::new(
+                    name,
+                    "expected a duration such as 500ms, 30s, 5m, 12h or 14d",
+                )
+            }),
+        }
+    }
+}
+
 /// `development` or `production`; production refuses dev-only shortcuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppEnv {
@@ -351,6 +389,35 @@ mod tests {
         assert!(!err.to_string().contains("staging-secret"));
         let env = Env::from_pairs([("AUTH_ADDR", "not-an-address")]);
         assert_eq!(ServiceName::Auth.addr(&env).unwrap_err().name, "AUTH_ADDR");
+    }
+
+    #[test]
+    fn every_duration_reads_the_same_grammar() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("1200ms"), Some(Duration::from_millis(1200)));
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("45"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_duration("12h"), Some(Duration::from_secs(43_200)));
+        assert_eq!(parse_duration("1d"), Some(Duration::from_secs(86_400)));
+        for bad in ["", "0s", "5 minutes", "-1s", "1w", "99999999999999999999d"] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
+        let env = Env::from_pairs([("TODOIST_CACHE_TTL", "1d"), ("DECISION_TTL", "soon")]);
+        assert_eq!(
+            env.duration("TODOIST_CACHE_TTL", Duration::ZERO).unwrap(),
+            Duration::from_secs(86_400)
+        );
+        assert_eq!(
+            env.duration("DECISION_TTL", Duration::ZERO)
+                .unwrap_err()
+                .name,
+            "DECISION_TTL"
+        );
+        assert_eq!(
+            env.duration("UNSET", Duration::from_secs(3)).unwrap(),
+            Duration::from_secs(3)
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod client;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod jwt;

@@ -117,24 +117,8 @@ impl std::ops::Deref for Settings {
 }
 
 fn duration(env: &Env, name: &str, default: &str) -> Result<Duration, ConfigError> {
-    let raw = env.get_or(name, default);
-    parse_duration(&raw)
-        .ok_or_else(|| ConfigError::new(name, "expected a number and s, m, h or d (e.g. 5m)"))
-}
-
-/// `30s`, `5m`, `12h`, `14d`.
-pub fn parse_duration(raw: &str) -> Option<Duration> {
-    let raw = raw.trim();
-    let (number, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit())?);
-    let n: u64 = number.parse().ok().filter(|n| *n > 0)?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return None,
-    };
-    Some(Duration::from_secs(secs))
+    let default = platform::config::parse_duration(default).expect("defaults parse");
+    env.duration(name, default)
 }
 
 #[cfg(test)]
@@ -142,16 +126,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_read_like_the_documentation() {
-        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+    fn session_lifetimes_read_the_shared_duration_grammar() {
+        let env = Env::from_pairs([("SESSION_IDLE_TTL", "1d"), ("ACCESS_TOKEN_TTL", "0m")]);
         assert_eq!(
-            parse_duration("14d"),
-            Some(Duration::from_secs(14 * 86_400))
+            duration(&env, "SESSION_IDLE_TTL", "14d").unwrap(),
+            Duration::from_secs(86_400)
         );
-        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("5"), None);
-        assert_eq!(parse_duration("0m"), None);
-        assert_eq!(parse_duration("m"), None);
+        assert_eq!(
+            duration(&env, "SESSION_ABSOLUTE_TTL", "30d").unwrap(),
+            Duration::from_secs(30 * 86_400)
+        );
+        assert_eq!(
+            duration(&env, "ACCESS_TOKEN_TTL", "5m").unwrap_err().name,
+            "ACCESS_TOKEN_TTL"
+        );
     }
 
     #[test]

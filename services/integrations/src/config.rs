@@ -155,27 +155,8 @@ fn todoist(env: &Env, service: &ServiceSettings) -> Result<TodoistSettings, Conf
     })
 }
 
-/// `500ms`, `30s`, `5m`, `1h`, or bare seconds.
 fn duration(env: &Env, name: &str, default: Duration) -> Result<Duration, ConfigError> {
-    let Some(raw) = env.get(name) else {
-        return Ok(default);
-    };
-    parse_duration(&raw)
-        .ok_or_else(|| ConfigError::new(name, "expected a duration such as 500ms, 30s, 5m or 1h"))
-}
-
-fn parse_duration(raw: &str) -> Option<Duration> {
-    let raw = raw.trim();
-    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
-    let (number, unit) = raw.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    Some(match unit.trim() {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" => Duration::from_secs(n.checked_mul(60)?),
-        "h" => Duration::from_secs(n.checked_mul(3600)?),
-        _ => return None,
-    })
+    env.duration(name, default)
 }
 
 #[cfg(test)]
@@ -249,11 +230,13 @@ mod tests {
     }
 
     #[test]
-    fn durations_read_units() {
-        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
-        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_duration("12"), Some(Duration::from_secs(12)));
-        assert_eq!(parse_duration("soon"), None);
+    fn the_cache_ttl_reads_the_shared_duration_grammar() {
+        let env = Env::from_pairs([("TODOIST_CACHE_TTL", "1d")]);
+        assert_eq!(
+            duration(&env, "TODOIST_CACHE_TTL", Duration::from_secs(30)).unwrap(),
+            Duration::from_secs(86_400)
+        );
+        let env = Env::from_pairs([("TODOIST_CACHE_TTL", "soon")]);
+        assert!(duration(&env, "TODOIST_CACHE_TTL", Duration::from_secs(30)).is_err());
     }
 }
