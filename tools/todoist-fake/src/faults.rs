@@ -14,7 +14,10 @@ use crate::errors::ApiError;
 use crate::state::{Shared, lock};
 
 /// The routes faults can target; `*` is any of them.
-pub const ROUTES: [&str; 8] = [
+/// `item_update_date_complete` is not an HTTP route: a fault on it makes
+/// the sync command refused in `sync_status` (the HTTP answer stays 200),
+/// as Todoist refuses an undo it cannot do.
+pub const ROUTES: [&str; 10] = [
     "*",
     "authorize",
     "token",
@@ -23,6 +26,8 @@ pub const ROUTES: [&str; 8] = [
     "task",
     "close",
     "reopen",
+    "sync",
+    "item_update_date_complete",
 ];
 
 /// The fault route of a matched path.
@@ -35,6 +40,7 @@ pub(crate) fn route_of(path: &str) -> &'static str {
         "/api/v1/tasks/{id}" => "task",
         "/api/v1/tasks/{id}/close" => "close",
         "/api/v1/tasks/{id}/reopen" => "reopen",
+        "/api/v1/sync" => "sync",
         _ => "other",
     }
 }
@@ -175,6 +181,18 @@ pub(crate) fn take(queue: &mut Vec<QueuedFault>, route: &str) -> Option<FaultSpe
     let at = queue
         .iter()
         .position(|f| f.spec.route == route || f.spec.route == "*")?;
+    let fault = &mut queue[at];
+    fault.remaining -= 1;
+    let spec = fault.spec.clone();
+    if fault.remaining == 0 {
+        queue.remove(at);
+    }
+    Some(spec)
+}
+
+/// Takes the first queued fault named `route` exactly (not `*`).
+pub(crate) fn take_exact(queue: &mut Vec<QueuedFault>, route: &str) -> Option<FaultSpec> {
+    let at = queue.iter().position(|f| f.spec.route == route)?;
     let fault = &mut queue[at];
     fault.remaining -= 1;
     let spec = fault.spec.clone();

@@ -157,6 +157,33 @@ impl FakeTodoist {
             .collect()
     }
 
+    /// Changes one of `account`'s tasks in place (a test's setup: assign
+    /// it to someone else, give it a due date…); false when there is none.
+    pub fn edit_task(&self, account: &str, id: &str, edit: impl FnOnce(&mut Task)) -> bool {
+        let mut state = lock(&self.shared);
+        match state
+            .account(account)
+            .tasks
+            .iter_mut()
+            .find(|t| t.task.id == id)
+        {
+            Some(stored) => {
+                edit(&mut stored.task);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Keeps only `account`'s tasks that `keep` keeps (an empty list is
+    /// `|_| false`).
+    pub fn retain_tasks(&self, account: &str, keep: impl Fn(&Task) -> bool) {
+        lock(&self.shared)
+            .account(account)
+            .tasks
+            .retain(|t| keep(&t.task));
+    }
+
     /// `account`'s active tasks, as the listing shows them.
     pub fn active_tasks(&self, account: &str) -> Vec<Task> {
         self.tasks(account)

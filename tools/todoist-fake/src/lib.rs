@@ -2,7 +2,8 @@
 //! `reference/todoist-api.md`: OAuth (consent page, code exchange with
 //! PKCE, refresh rotation, revoke), `/api/v1/tasks` with cursor pagination,
 //! the filter endpoint, close (recurring tasks move) and reopen with
-//! `X-Request-Id` idempotency, 410 on `/rest/v2` and `/sync/v9`, Todoist's
+//! `X-Request-Id` idempotency, `/api/v1/sync` for the recurring undo
+//! (`item_update_date_complete`, deduplicated by command uuid), 410 on `/rest/v2` and `/sync/v9`, Todoist's
 //! error bodies, a seeded task list per account, and faults on demand
 //! (see [`control`] for the HTTP control API, [`FakeTodoist`] for Rust).
 
@@ -17,6 +18,7 @@ pub mod model;
 mod oauth;
 mod seed;
 mod state;
+mod sync;
 mod tasks;
 mod token;
 
@@ -33,7 +35,8 @@ pub use faults::{FaultSpec, QueuedFault, RetryAfterIn};
 pub use handle::FakeTodoist;
 pub use model::Task;
 pub use oauth::Refusal;
-pub use state::{IssuedTokens, Stats, UserStats};
+pub use state::{IssuedTokens, Stats, UserStats, WriteRecord};
+pub use sync::DATE_COMPLETE;
 pub use tasks::Page;
 pub use token::pkce_s256;
 
@@ -71,6 +74,7 @@ impl FakeTodoist {
             .route("/api/v1/tasks/{id}", get(tasks::get_one))
             .route("/api/v1/tasks/{id}/close", post(tasks::close))
             .route("/api/v1/tasks/{id}/reopen", post(tasks::reopen))
+            .route("/api/v1/sync", post(sync::sync))
             .route_layer(middleware::from_fn_with_state(
                 shared.clone(),
                 faults::inject,

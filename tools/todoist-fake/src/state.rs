@@ -28,6 +28,8 @@ pub(crate) struct State {
     pub refresh: HashMap<String, RefreshToken>,
     /// (account, X-Request-Id) → the first answer to that write.
     pub replays: HashMap<(String, String), Replay>,
+    /// (account, sync command uuid) → its `sync_status` entry.
+    pub sync_seen: HashMap<(String, String), serde_json::Value>,
     pub faults: Vec<QueuedFault>,
     pub stats: Stats,
 }
@@ -98,14 +100,39 @@ pub struct UserStats {
     pub close_requests: u64,
     /// Tasks really closed (a replayed `X-Request-Id` does not count).
     pub closes: u64,
+    /// Tasks really reopened.
     pub reopens: u64,
+    /// Reopen requests received, replays included.
+    pub reopen_requests: u64,
     /// Ids of the tasks closed, in order.
     pub closed_task_ids: Vec<String>,
     /// The `X-Request-Id` of every close and reopen request, in order.
     pub request_ids: Vec<String>,
+    /// Every write request (close, reopen, sync command) in order, with the
+    /// id it carried and whether it changed anything: which `X-Request-Id`
+    /// went with which close.
+    pub writes: Vec<WriteRecord>,
+    /// Sync commands received (`POST /api/v1/sync`), replays included.
+    pub sync_commands: u64,
+    /// The `uuid` of every sync command received, in order.
+    pub sync_uuids: Vec<String>,
+    /// `item_update_date_complete` commands that put a due date back.
+    pub date_restores: u64,
     pub tokens_issued: u64,
     pub refreshes: u64,
     pub revocations: u64,
+}
+
+/// One write as the fake saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteRecord {
+    /// `close`, `reopen`, or the sync command's type.
+    pub action: String,
+    pub task_id: String,
+    /// The `X-Request-Id` (or the sync command's `uuid`).
+    pub request_id: Option<String>,
+    /// False for a replay, a refusal or an error: nothing changed.
+    pub applied: bool,
 }
 
 /// Which scopes an endpoint needs.
@@ -146,6 +173,7 @@ impl State {
             access: HashMap::new(),
             refresh: HashMap::new(),
             replays: HashMap::new(),
+            sync_seen: HashMap::new(),
             faults: Vec::new(),
             stats: Stats::default(),
         }

@@ -13,7 +13,7 @@ use crate::errors::ApiError;
 use crate::faults::ClientRequestId;
 use crate::filter;
 use crate::model::{Task, format_date, format_timestamp, parse_date, today};
-use crate::state::{Need, Replay, Shared, State as FakeState, StoredTask, lock};
+use crate::state::{Need, Replay, Shared, State as FakeState, StoredTask, WriteRecord, lock};
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
@@ -198,21 +198,38 @@ fn write(
     let mut state = lock(shared);
     let account = state.authenticate(headers, Need::Write)?;
     let stats = state.user_stats(&account);
-    if action == Action::Close {
-        stats.close_requests += 1;
+    match action {
+        Action::Close => stats.close_requests += 1,
+        Action::Reopen => stats.reopen_requests += 1,
     }
     stats.request_ids.extend(request_id.clone());
+    let mut record = WriteRecord {
+        action: action.as_str().to_owned(),
+        task_id: task_id.to_owned(),
+        request_id: request_id.clone(),
+        applied: false,
+    };
     let key = request_id.map(|id| (account.clone(), id));
     if let Some(replay) = key.as_ref().and_then(|k| state.replays.get(k)) {
-        if replay.action != action.as_str() || replay.task_id != task_id {
-            return Err(ApiError::request_id_reused());
-        }
-        return replay.outcome.clone().map(|()| StatusCode::NO_CONTENT);
+        let outcome = if replay.action != action.as_str() || replay.task_id != task_id {
+            Err(ApiError::request_id_reused())
+        } else {
+            replay.outcome.clone()
+        };
+        state.user_stats(&account).writes.push(record);
+        return outcome.map(|()| StatusCode::NO_CONTENT);
     }
+    let (closes, reopens) = {
+        let stats = state.user_stats(&account);
+        (stats.closes, stats.reopens)
+    };
     let outcome = match action {
         Action::Close => close_task(&mut state, &account, task_id),
         Action::Reopen => reopen_task(&mut state, &account, task_id),
     };
+    let stats = state.user_stats(&account);
+    record.applied = stats.closes > closes || stats.reopens > reopens;
+    stats.writes.push(record);
     if let Some(key) = key {
         let replay = Replay {
             action: action.as_str(),

@@ -4,5 +4,6 @@
 mod faults;
 mod helpers;
 mod oauth;
+mod sync;
 mod tasks;
 mod writes;
