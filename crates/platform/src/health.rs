@@ -66,6 +66,44 @@ pub async fn run_all(
     join_all(probes.iter().map(|p| run_probe(p.as_ref(), ctx, timeout))).await
 }
 
+/// A failing check's detail cut down to what a public page may show: the
+/// failing check's name and a short reason of our own words ("connection
+/// refused", "no answer within 2000 ms"), never a foreign error's text
+/// (which can name users, hosts or schemas). The full text goes to the log.
+pub fn public_detail(detail: &str) -> String {
+    let lower = detail.to_ascii_lowercase();
+    let reason = if let Some(at) = lower.find("no answer within ") {
+        let tail = &lower[at..];
+        let end = tail.find(" ms").map_or(tail.len(), |i| i + 3);
+        tail[..end].to_owned()
+    } else if lower.contains("connection refused") {
+        "connection refused".to_owned()
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        "timed out".to_owned()
+    } else if let Some(status) = lower
+        .find("answered ")
+        .map(|at| &lower[at + 9..])
+        .and_then(|t| t.get(..3))
+        .filter(|code| code.bytes().all(|b| b.is_ascii_digit()))
+    {
+        format!("answered {status}")
+    } else {
+        "unavailable".to_owned()
+    };
+    // `database: query failed: …` names its check first: keep that name.
+    match detail.split_once(": ") {
+        Some((name, _))
+            if (1..=32).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-') =>
+        {
+            format!("{name}: {reason}")
+        }
+        _ => reason,
+    }
+}
+
 /// A real query on a service's own database.
 pub struct DatabaseProbe {
     pool: AnyPool,
@@ -358,6 +396,33 @@ mod tests {
                 Ok(())
             })
         }
+    }
+
+    #[test]
+    fn public_details_keep_the_reason_and_drop_foreign_error_text() {
+        let raw = "database: query failed: error returned from database: \
+                   password authentication failed for user \"onetip_auth\"";
+        assert_eq!(public_detail(raw), "database: unavailable");
+        assert_eq!(
+            public_detail("database: query failed: pool timed out while waiting"),
+            "database: timed out"
+        );
+        assert_eq!(
+            public_detail("connect: Connection refused (os error 111)"),
+            "connect: connection refused"
+        );
+        assert_eq!(
+            public_detail("no answer within 2000 ms"),
+            "no answer within 2000 ms"
+        );
+        assert_eq!(
+            public_detail("answered 503 Service Unavailable"),
+            "answered 503"
+        );
+        assert_eq!(
+            public_detail("Secret Host db.internal:5432 said no"),
+            "unavailable"
+        );
     }
 
     #[tokio::test]

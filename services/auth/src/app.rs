@@ -97,6 +97,7 @@ fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
         .routes(routes!(session::refresh))
         .routes(routes!(session::logout))
         .routes(routes!(internal::revoked))
+        .routes(routes!(internal::session))
         .merge(platform::health::routes(NAME, probes))
 }
 

@@ -189,16 +189,41 @@ impl Store {
         Ok(())
     }
 
+    /// One page of revoked sessions in `(revoked_at, id)` order, starting
+    /// after the row `(since, after)`: `after = ""` includes every row
+    /// revoked at `since`. Paging by the last row seen never skips one, even
+    /// when many share a timestamp.
     #[tracing::instrument(skip_all)]
-    pub async fn revoked_since(&self, since: i64) -> anyhow::Result<Vec<Revoked>> {
+    pub async fn revoked_page(
+        &self,
+        since: i64,
+        after: &str,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Revoked>> {
         sqlx::query_as::<_, Revoked>(
-            "SELECT id, revoked_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at >= $1 \
-             ORDER BY revoked_at LIMIT 10000",
+            "SELECT id, revoked_at FROM sessions WHERE revoked_at IS NOT NULL \
+             AND (revoked_at > $1 OR (revoked_at = $1 AND id > $2)) \
+             ORDER BY revoked_at, id LIMIT $3",
         )
         .bind(since)
+        .bind(after)
+        .bind(limit)
         .fetch_all(&self.db)
         .await
         .context("listing revoked sessions")
+    }
+
+    /// Whether the session `id` may still be used: false when it is
+    /// revoked or unknown.
+    #[tracing::instrument(skip_all)]
+    pub async fn session_is_live(&self, id: &str) -> anyhow::Result<bool> {
+        let revoked: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT revoked_at FROM sessions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.db)
+                .await
+                .context("checking a session")?;
+        Ok(matches!(revoked, Some(None)))
     }
 }
 

@@ -60,7 +60,7 @@ async fn no_log_line_of_a_sign_in_carries_a_code_token_cookie_or_secret() {
     assert_eq!(r.status(), 303);
     let s = signed(&r);
     let refreshed = app.refresh(&s.rt).await;
-    assert_eq!(refreshed.status(), 200);
+    assert_eq!(refreshed.status(), 204);
     let rt2 = set_cookies(&refreshed)["onetip_rt"].clone();
     let at2 = set_cookies(&refreshed)["onetip_at"].clone();
     // A refused sign-in and a replay log their reasons, not their inputs.

@@ -31,10 +31,11 @@ struct ApiDoc;
 pub struct AppState {
     upstreams: Arc<Upstreams>,
     client: proxy::UpstreamClient,
-    edge: EdgeAuth,
+    pub(crate) edge: EdgeAuth,
     /// `scheme://host[:port]` of PUBLIC_URL: the one origin allowed to post.
     public_origin: Arc<str>,
     pub(crate) probes: Arc<[Arc<dyn Probe>]>,
+    pub(crate) health_cache: health::HealthCache,
 }
 
 fn api() -> OpenApiRouter<AppState> {
@@ -56,6 +57,7 @@ pub fn router(settings: &Settings) -> Router {
         upstreams: Arc::new(settings.upstreams.clone()),
         client: proxy::client(),
         probes: health::probes(settings).into(),
+        health_cache: health::HealthCache::default(),
     };
     let (router, doc) = api()
         .route("/ready", get(ready))
@@ -65,13 +67,30 @@ pub fn router(settings: &Settings) -> Router {
     platform::http::service_router(NAME, router, doc)
 }
 
-/// The gateway's own readiness: it owns no dependency, so answering is enough.
-async fn ready() -> axum::Json<shared_types::Readiness> {
-    axum::Json(shared_types::Readiness {
-        status: shared_types::Status::Ok,
-        service: NAME.into(),
-        checks: Vec::new(),
-    })
+/// The gateway's own readiness: its revoked-session list is fresh. A stale
+/// list is 503 naming its age (sessions are then checked with auth one by
+/// one, or refused).
+async fn ready(
+    State(state): State<AppState>,
+) -> (http::StatusCode, axum::Json<shared_types::Readiness>) {
+    let check = health::revocation_check(&state.edge.revocations);
+    let ok = check.status.is_ok();
+    (
+        if ok {
+            http::StatusCode::OK
+        } else {
+            http::StatusCode::SERVICE_UNAVAILABLE
+        },
+        axum::Json(shared_types::Readiness {
+            status: if ok {
+                shared_types::Status::Ok
+            } else {
+                shared_types::Status::Down
+            },
+            service: NAME.into(),
+            checks: vec![check],
+        }),
+    )
 }
 
 async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
@@ -119,7 +138,9 @@ async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
 
 /// 401 JSON for the API, a redirect to the sign-in page for pages.
 fn unauthenticated(path: &str, refused: Refused) -> Response {
-    let mut response = if path.starts_with("/api/") {
+    let mut response = if refused.unavailable {
+        GatewayError::SessionCheckUnavailable.into_response()
+    } else if path.starts_with("/api/") {
         GatewayError::Unauthorized.into_response()
     } else {
         let return_to: String = url_encode(path);

@@ -6,8 +6,6 @@
 //! `/api/*` answers 401 JSON when no valid session is there; pages redirect
 //! to `/signin`. `/auth/*` is auth's own business and passes untouched.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -17,11 +15,7 @@ use platform::{ConfigError, Env};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-/// How often the revoked-session list is fetched from auth.
-pub const REVOCATION_POLL: Duration = Duration::from_secs(2);
-/// Revocations older than this cannot matter: every access token of the
-/// session has expired by then (5-15 min lifetime plus leeway).
-const REVOCATION_HORIZON_MS: i64 = 20 * 60 * 1000;
+use crate::revocation::{RevocationSettings, Revocations, Verdict};
 
 /// What the gateway reads for the identity check.
 #[derive(Debug, Clone)]
@@ -30,6 +24,8 @@ pub struct EdgeSettings {
     pub issuer: String,
     pub internal_token: SecretString,
     pub production: bool,
+    /// How the revoked-session set is kept fresh.
+    pub revocation: RevocationSettings,
 }
 
 impl EdgeSettings {
@@ -42,6 +38,7 @@ impl EdgeSettings {
             issuer: service.common.public_url.clone(),
             internal_token: platform::secrets::internal_api_token(env, &service.common)?,
             production: service.common.is_production(),
+            revocation: RevocationSettings::default(),
         })
     }
 }
@@ -66,12 +63,24 @@ pub struct Admitted {
 #[derive(Debug, Default)]
 pub struct Refused {
     pub set_cookies: Vec<HeaderValue>,
+    /// The session could not be checked (revoked list stale, auth silent):
+    /// an outage, not a sign-out.
+    pub unavailable: bool,
+}
+
+impl Refused {
+    fn unavailable() -> Self {
+        Self {
+            set_cookies: Vec::new(),
+            unavailable: true,
+        }
+    }
 }
 
 #[derive(Clone)]
 pub struct EdgeAuth {
     verifier: Verifier,
-    revoked: Arc<RwLock<HashMap<String, i64>>>,
+    pub(crate) revocations: Revocations,
     access_cookie: &'static str,
     refresh_cookie: &'static str,
     flow_cookie: &'static str,
@@ -83,18 +92,6 @@ pub struct EdgeAuth {
 #[derive(Deserialize)]
 struct Refreshed {
     access_token: String,
-}
-
-#[derive(Deserialize)]
-struct RevokedList {
-    now: i64,
-    revoked: Vec<RevokedSession>,
-}
-
-#[derive(Deserialize)]
-struct RevokedSession {
-    sid: String,
-    revoked_at: i64,
 }
 
 impl EdgeAuth {
@@ -109,7 +106,11 @@ impl EdgeAuth {
                 settings.issuer.clone(),
                 format!("{}/auth/jwks.json", settings.auth_url),
             ),
-            revoked: Arc::default(),
+            revocations: Revocations::new(
+                settings.revocation.clone(),
+                settings.auth_url.clone(),
+                settings.internal_token.clone(),
+            ),
             access_cookie,
             refresh_cookie,
             flow_cookie,
@@ -119,50 +120,9 @@ impl EdgeAuth {
         }
     }
 
-    /// Keeps the revoked-session set fresh, polling auth until the runtime
-    /// ends.
+    /// Keeps the revoked-session set fresh until the runtime ends.
     pub fn spawn_revocation_poller(&self) {
-        let this = self.clone();
-        tokio::spawn(async move {
-            let mut since = platform::db::now_millis() - REVOCATION_HORIZON_MS;
-            loop {
-                match this.poll_revoked(since).await {
-                    Ok(next) => since = next - REVOCATION_POLL.as_millis() as i64,
-                    Err(why) => tracing::warn!(why, "polling revoked sessions failed"),
-                }
-                tokio::time::sleep(REVOCATION_POLL).await;
-            }
-        });
-    }
-
-    async fn poll_revoked(&self, since: i64) -> Result<i64, &'static str> {
-        let response = self
-            .http
-            .get(format!(
-                "{}/internal/sessions/revoked?since={since}",
-                self.auth_url
-            ))
-            .bearer_auth(self.internal_token.expose_secret())
-            .send()
-            .await
-            .map_err(|_| "auth unreachable")?;
-        if !response.status().is_success() {
-            return Err("auth refused");
-        }
-        let list: RevokedList = response.json().await.map_err(|_| "bad answer")?;
-        let mut revoked = self.revoked.write().expect("revocation lock");
-        revoked.retain(|_, at| *at >= list.now - REVOCATION_HORIZON_MS);
-        for r in list.revoked {
-            revoked.insert(r.sid, r.revoked_at);
-        }
-        Ok(list.now)
-    }
-
-    fn is_revoked(&self, sid: &str) -> bool {
-        self.revoked
-            .read()
-            .expect("revocation lock")
-            .contains_key(sid)
+        self.revocations.spawn_poller();
     }
 
     /// Checks the request's session; refreshes when the access token has
@@ -173,14 +133,15 @@ impl EdgeAuth {
             .map(str::to_owned);
         if let Some(token) = &token {
             match self.verifier.verify(token).await {
-                Ok(claims) if self.is_revoked(&claims.sid) => {
-                    return Err(Refused::default());
-                }
-                Ok(_) => {
-                    return Ok(Admitted {
-                        token: Some(token.clone()),
-                        set_cookies: Vec::new(),
-                    });
+                Ok(claims) => {
+                    return match self.revocations.check(&claims.sid).await {
+                        Verdict::Live => Ok(Admitted {
+                            token: Some(token.clone()),
+                            set_cookies: Vec::new(),
+                        }),
+                        Verdict::Revoked => Err(Refused::default()),
+                        Verdict::Unknown => Err(Refused::unavailable()),
+                    };
                 }
                 Err(JwtError::Expired) => {}
                 Err(e) => {
@@ -199,7 +160,7 @@ impl EdgeAuth {
         let token =
             platform::secrets::bearer(headers).or_else(|| cookie(headers, self.access_cookie))?;
         let claims = self.verifier.verify(token).await.ok()?;
-        (!self.is_revoked(&claims.sid)).then(|| token.to_owned())
+        (self.revocations.check(&claims.sid).await == Verdict::Live).then(|| token.to_owned())
     }
 
     async fn refresh(&self, rt: &str) -> Result<Admitted, Refused> {
@@ -207,6 +168,8 @@ impl EdgeAuth {
             .http
             .post(format!("{}/auth/refresh", self.auth_url))
             .header(header::COOKIE, format!("{}={rt}", self.refresh_cookie))
+            // Only an internal caller gets the access token in the body.
+            .bearer_auth(self.internal_token.expose_secret())
             .send()
             .await
             .map_err(|_| Refused::default())?;
@@ -217,7 +180,10 @@ impl EdgeAuth {
             .cloned()
             .collect();
         if !response.status().is_success() {
-            return Err(Refused { set_cookies });
+            return Err(Refused {
+                set_cookies,
+                unavailable: false,
+            });
         }
         let refreshed: Refreshed = response.json().await.map_err(|_| Refused::default())?;
         let claims = self
@@ -225,7 +191,9 @@ impl EdgeAuth {
             .verify(&refreshed.access_token)
             .await
             .map_err(|_| Refused::default())?;
-        if self.is_revoked(&claims.sid) {
+        // auth has just checked the session itself; the set may know of a
+        // revocation auth's answer raced with.
+        if self.revocations.check(&claims.sid).await == Verdict::Revoked {
             return Err(Refused::default());
         }
         Ok(Admitted {

@@ -17,6 +17,9 @@ pub enum GatewayError {
     Upstream(&'static str),
     #[error("upstream {0} timed out")]
     UpstreamTimeout(&'static str),
+    /// The revoked-session list is stale and auth cannot check a session.
+    #[error("sessions cannot be checked")]
+    SessionCheckUnavailable,
 }
 
 impl IntoResponse for GatewayError {
@@ -46,6 +49,11 @@ impl IntoResponse for GatewayError {
                 StatusCode::GATEWAY_TIMEOUT,
                 "gateway_timeout",
                 format!("The {name} service did not answer in time."),
+            ),
+            Self::SessionCheckUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "session_check_unavailable",
+                "Sessions cannot be checked right now; try again shortly.".to_owned(),
             ),
         };
         (status, Json(ErrorBody::new(code, message))).into_response()

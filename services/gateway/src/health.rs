@@ -1,8 +1,13 @@
 //! The fleet's health: every service's `/ready` and every configured
 //! dependency, checked at once, each under a short timeout.
+//!
+//! `/health` is public, so it cannot be a lever against what it checks: the
+//! report is computed at most once every [`CACHE_FOR`] and shared (callers
+//! arriving while a check runs wait for that one), and a failing check's
+//! raw error text goes to the log, never into the document.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
@@ -15,6 +20,29 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::Settings;
 use crate::app::AppState;
+use crate::revocation::Revocations;
+
+/// How long one computed report is served to every caller.
+pub const CACHE_FOR: Duration = Duration::from_secs(2);
+
+/// The last report and when it was computed; the lock is held while a
+/// check runs, so concurrent callers share it.
+pub type HealthCache = Arc<tokio::sync::Mutex<Option<(Instant, StatusCode, HealthReport)>>>;
+
+/// The gateway's own component: is its revoked-session list fresh?
+pub fn revocation_check(revocations: &Revocations) -> shared_types::Check {
+    let stale = revocations.staleness();
+    shared_types::Check {
+        name: "gateway".into(),
+        status: if stale.is_some() {
+            Status::Down
+        } else {
+            Status::Ok
+        },
+        latency_ms: 0,
+        detail: stale,
+    }
+}
 
 /// Longer than a service's own probe timeout, so a slow dependency shows
 /// up as that service's failing check rather than as a gateway timeout.
@@ -92,13 +120,32 @@ pub async fn health(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> (StatusCode, Json<HealthReport>) {
+    let mut cache = state.health_cache.lock().await;
+    if let Some((at, code, report)) = cache.as_ref()
+        && at.elapsed() < CACHE_FOR
+    {
+        return (*code, Json(report.clone()));
+    }
     let ctx = ProbeContext {
         request_id: headers.get(platform::http::REQUEST_ID).cloned(),
     };
+    let (code, report) = check(&state, &ctx).await;
+    *cache = Some((Instant::now(), code, report.clone()));
+    (code, Json(report))
+}
+
+async fn check(state: &AppState, ctx: &ProbeContext) -> (StatusCode, HealthReport) {
     let checked_at = time::OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_default();
-    let components = platform::health::run_all(&state.probes, &ctx, CHECK_TIMEOUT).await;
+    let mut components = platform::health::run_all(&state.probes, ctx, CHECK_TIMEOUT).await;
+    for c in &mut components {
+        if let Some(detail) = c.detail.take() {
+            tracing::warn!(component = %c.name, detail = %detail, "health check failed");
+            c.detail = Some(platform::health::public_detail(&detail));
+        }
+    }
+    components.insert(0, revocation_check(&state.edge.revocations));
     let all_ok = components.iter().all(|c| c.status.is_ok());
     let (code, status) = if all_ok {
         (StatusCode::OK, Status::Ok)
@@ -107,10 +154,10 @@ pub async fn health(
     };
     (
         code,
-        Json(HealthReport {
+        HealthReport {
             status,
             checked_at,
             components,
-        }),
+        },
     )
 }

@@ -11,6 +11,7 @@ mod cross_site;
 mod error;
 mod health;
 mod proxy;
+pub mod revocation;
 pub mod routing;
 
 pub use app::{build, openapi, router, run};

@@ -26,6 +26,12 @@ async fn healthy_upstreams() -> Vec<MockServer> {
             .await;
         servers.push(server);
     }
+    // auth's revoked-session list, which the gateway's own readiness needs.
+    Mock::given(method("GET"))
+        .and(path("/internal/sessions/revoked"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"now": 0, "revoked": []})))
+        .mount(&servers[0])
+        .await;
     servers
 }
 
@@ -81,6 +87,13 @@ async fn spawn_gateway(upstreams: &[MockServer], extra: &[(&str, String)]) -> Ga
     let base = format!("http://{}", server.local_addr());
     let shutdown = Shutdown::new();
     tokio::spawn(server.serve(shutdown.clone()));
+    // Ready once the first poll of the revoked list has landed.
+    for _ in 0..50 {
+        match reqwest::get(format!("{base}/ready")).await {
+            Ok(r) if r.status() == 200 => break,
+            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
     Gateway { base, shutdown }
 }
 
@@ -113,8 +126,16 @@ async fn health_lists_every_service_in_order_and_is_200_when_all_are_ready() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(
-        names, SERVICES,
-        "no dependency is configured, so none is listed"
+        names,
+        [
+            "gateway",
+            "auth",
+            "profile",
+            "integrations",
+            "recommender",
+            "web"
+        ],
+        "the gateway itself, then every service; no dependency is configured, so none is listed"
     );
 }
 
@@ -376,4 +397,112 @@ async fn a_cross_site_form_post_is_refused_before_it_reaches_a_service() {
         .await
         .unwrap();
     assert_eq!(response.status(), 204, "our own page may post");
+}
+
+/// How many `/ready` calls `server` has answered.
+async fn ready_calls(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/ready")
+        .count()
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_health_calls_reach_each_service_ready_at_most_twice() {
+    let upstreams = healthy_upstreams().await;
+    for server in &upstreams {
+        server.reset().await;
+        Mock::given(path("/ready"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"status": "ok", "service": "x", "checks": []}))
+                    .set_delay(Duration::from_millis(300)),
+            )
+            .mount(server)
+            .await;
+    }
+    Mock::given(path("/internal/sessions/revoked"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"now": 0, "revoked": []})))
+        .mount(&upstreams[0])
+        .await;
+    let gateway = spawn_gateway(&upstreams, &[]).await;
+    let client = reqwest::Client::new();
+    let calls = (0..200).map(|_| {
+        let client = client.clone();
+        let url = format!("{}/health", gateway.base);
+        async move { client.get(url).send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures::future::join_all(calls).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    for (name, server) in SERVICES.iter().zip(&upstreams) {
+        let n = ready_calls(server).await;
+        assert!((1..=2).contains(&n), "{name} /ready reached {n} times");
+    }
+}
+
+#[tokio::test]
+async fn two_health_calls_within_one_second_share_one_check() {
+    let upstreams = healthy_upstreams().await;
+    let gateway = spawn_gateway(&upstreams, &[]).await;
+    let (_, first) = health(&gateway).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, second) = health(&gateway).await;
+    assert_eq!(first["checked_at"], second["checked_at"]);
+    assert_eq!(ready_calls(&upstreams[1]).await, 1);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (_, third) = health(&gateway).await;
+    assert_ne!(
+        first["checked_at"], third["checked_at"],
+        "the cache expires"
+    );
+}
+
+#[tokio::test]
+async fn a_database_errors_raw_text_never_appears_in_health() {
+    let upstreams = healthy_upstreams().await;
+    upstreams[1].reset().await;
+    let raw = "query failed: error returned from database: password authentication \
+               failed for user \"onetip_profile\" on host db-7.internal";
+    Mock::given(path("/ready"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "status": "down", "service": "profile",
+            "checks": [{"name": "database", "status": "down", "latency_ms": 3, "detail": raw}]
+        })))
+        .mount(&upstreams[1])
+        .await;
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let gateway = spawn_gateway(
+        &upstreams,
+        &[(
+            "DATABASE_URL",
+            format!("postgres://onetip_gateway:pw@{closed}/onetip"),
+        )],
+    )
+    .await;
+    let (status, body) = health(&gateway).await;
+    assert_eq!(status, 503);
+    let text = body.to_string();
+    for leak in [
+        "password",
+        "onetip_profile",
+        "db-7",
+        "onetip_gateway",
+        "os error",
+    ] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    assert_eq!(
+        component(&body, "profile").unwrap()["detail"],
+        "database: unavailable"
+    );
+    assert_eq!(
+        component(&body, "postgres").unwrap()["detail"],
+        "connect: connection refused"
+    );
 }

@@ -42,10 +42,14 @@ pub fn signed_in(state: &AppState, issued: &Issued, return_to: &str) -> Response
     response
 }
 
-/// Rotates the refresh token from the `onetip_rt` cookie.
+/// Rotates the refresh token from the `onetip_rt` cookie. The access token
+/// comes back in the body only to an internal caller (the gateway, with the
+/// internal token); a browser gets its cookies and 204, so a script on the
+/// page never sees a token.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth",
     responses(
-        (status = 200, description = "New tokens; the cookies are set too", body = Refreshed),
+        (status = 200, description = "New tokens, to internal callers; the cookies are set too", body = Refreshed),
+        (status = 204, description = "New tokens in the cookies (browsers)"),
         (status = 401, description = "No valid refresh token", body = shared_types::ErrorBody)))]
 pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let token = cookies::get(&headers, state.cookies.refresh).ok_or(ApiError::Unauthorized)?;
@@ -56,11 +60,16 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
         }
         Err(e) => return Err(e),
     };
-    let mut response = Json(Refreshed {
-        access_token: issued.access_token.clone(),
-        expires_in: issued.access_expires_in,
-    })
-    .into_response();
+    let internal = platform::secrets::bearer_matches(&headers, &state.internal_token);
+    let mut response = if internal {
+        Json(Refreshed {
+            access_token: issued.access_token.clone(),
+            expires_in: issued.access_expires_in,
+        })
+        .into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    };
     set_session_cookies(&state, &issued, response.headers_mut());
     response
         .headers_mut()

@@ -1,0 +1,232 @@
+//! The revoked-session set the gateway keeps fresh from auth, failing
+//! closed: it is paged by the last row seen (nothing is skipped, however
+//! large a burst), every poll reaches back [`OVERLAP`] so a revocation
+//! committed late is still picked up, and when the set is older than its
+//! staleness bound each token's session is checked with auth instead (or
+//! refused when auth cannot say).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// How often the revoked-session list is fetched from auth.
+pub const REVOCATION_POLL: Duration = Duration::from_secs(2);
+/// Past this age the set is not trusted alone: sessions are checked with auth.
+pub const STALE_AFTER: Duration = Duration::from_secs(10);
+/// Rows per page asked of auth (auth's own maximum).
+pub const PAGE: usize = 10_000;
+/// Revocations older than this cannot matter: every access token of the
+/// session has expired by then (5-15 min lifetime plus leeway).
+const HORIZON_MS: i64 = 20 * 60 * 1000;
+/// Each poll reaches back this far behind auth's clock, so a revocation
+/// whose transaction commits up to this long after its timestamp is seen.
+const OVERLAP_MS: i64 = 60 * 1000;
+
+/// How the revocation set is kept (tests shorten the bounds).
+#[derive(Debug, Clone)]
+pub struct RevocationSettings {
+    pub poll: Duration,
+    pub stale_after: Duration,
+    pub page: usize,
+}
+
+impl Default for RevocationSettings {
+    fn default() -> Self {
+        Self {
+            poll: REVOCATION_POLL,
+            stale_after: STALE_AFTER,
+            page: PAGE,
+        }
+    }
+}
+
+/// Whether a session may be used, as far as the gateway can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Live,
+    Revoked,
+    /// The set is stale and auth could not be asked: refuse, but as
+    /// unavailable rather than as signed out.
+    Unknown,
+}
+
+#[derive(Default)]
+struct Set {
+    revoked: HashMap<String, i64>,
+    /// When the last complete poll began.
+    fresh_at: Option<Instant>,
+}
+
+#[derive(Clone)]
+pub struct Revocations {
+    set: Arc<RwLock<Set>>,
+    settings: RevocationSettings,
+    auth_url: String,
+    internal_token: SecretString,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct RevokedList {
+    now: i64,
+    revoked: Vec<RevokedSession>,
+}
+
+#[derive(Deserialize)]
+struct RevokedSession {
+    sid: String,
+    revoked_at: i64,
+}
+
+#[derive(Deserialize)]
+struct SessionState {
+    live: bool,
+}
+
+impl Revocations {
+    pub fn new(
+        settings: RevocationSettings,
+        auth_url: String,
+        internal_token: SecretString,
+    ) -> Self {
+        Self {
+            set: Arc::default(),
+            settings,
+            auth_url,
+            internal_token,
+            http: platform::client::http_client(Duration::from_secs(2)),
+        }
+    }
+
+    /// Keeps the set fresh, polling auth until the runtime ends. A failed
+    /// poll keeps its starting point, so the next one catches up.
+    pub fn spawn_poller(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut since = platform::db::now_millis() - HORIZON_MS;
+            loop {
+                let started = Instant::now();
+                match this.poll(since).await {
+                    Ok(auth_now) => {
+                        since = since.max(auth_now - OVERLAP_MS);
+                        this.set.write().expect("revocation lock").fresh_at = Some(started);
+                    }
+                    Err(why) => tracing::warn!(why, "polling revoked sessions failed"),
+                }
+                tokio::time::sleep(this.settings.poll).await;
+            }
+        });
+    }
+
+    /// Reads every page from `since` on; answers auth's clock at the start.
+    async fn poll(&self, since: i64) -> Result<i64, &'static str> {
+        let (mut at, mut after) = (since, String::new());
+        let mut first_now = None;
+        loop {
+            let list = self.page(at, &after).await?;
+            first_now.get_or_insert(list.now);
+            let full = list.revoked.len() >= self.settings.page;
+            let mut set = self.set.write().expect("revocation lock");
+            set.revoked.retain(|_, t| *t >= list.now - HORIZON_MS);
+            for r in list.revoked {
+                at = r.revoked_at;
+                after.clone_from(&r.sid);
+                set.revoked.insert(r.sid, r.revoked_at);
+            }
+            if !full {
+                return Ok(first_now.unwrap_or(since));
+            }
+        }
+    }
+
+    async fn page(&self, since: i64, after: &str) -> Result<RevokedList, &'static str> {
+        let response = self
+            .http
+            .get(format!("{}/internal/sessions/revoked", self.auth_url))
+            .query(&[
+                ("since", since.to_string()),
+                ("after", after.to_owned()),
+                ("limit", self.settings.page.to_string()),
+            ])
+            .bearer_auth(self.internal_token.expose_secret())
+            .send()
+            .await
+            .map_err(|_| "auth unreachable")?;
+        if !response.status().is_success() {
+            return Err("auth refused");
+        }
+        response.json().await.map_err(|_| "bad answer")
+    }
+
+    /// How old the set is: `None` when no poll has completed yet.
+    pub fn age(&self) -> Option<Duration> {
+        let set = self.set.read().expect("revocation lock");
+        set.fresh_at.map(|t| t.elapsed())
+    }
+
+    /// True when the set cannot be trusted alone.
+    pub fn is_stale(&self) -> bool {
+        self.age().is_none_or(|age| age > self.settings.stale_after)
+    }
+
+    /// A line for `/ready` and `/health` when stale, `None` when fresh.
+    pub fn staleness(&self) -> Option<String> {
+        if !self.is_stale() {
+            return None;
+        }
+        Some(match self.age() {
+            Some(age) => format!(
+                "revoked-session list {} ms old (bound {} ms)",
+                age.as_millis(),
+                self.settings.stale_after.as_millis()
+            ),
+            None => "revoked-session list not loaded yet".to_owned(),
+        })
+    }
+
+    /// The session's verdict: the set when fresh, auth itself when stale.
+    pub async fn check(&self, sid: &str) -> Verdict {
+        let listed = self
+            .set
+            .read()
+            .expect("revocation lock")
+            .revoked
+            .contains_key(sid);
+        if listed {
+            return Verdict::Revoked;
+        }
+        if !self.is_stale() {
+            return Verdict::Live;
+        }
+        match self.ask(sid).await {
+            Ok(true) => Verdict::Live,
+            Ok(false) => Verdict::Revoked,
+            Err(why) => {
+                tracing::warn!(why, "revoked list stale and auth cannot check the session");
+                Verdict::Unknown
+            }
+        }
+    }
+
+    async fn ask(&self, sid: &str) -> Result<bool, &'static str> {
+        let mut url = reqwest::Url::parse(&self.auth_url).map_err(|_| "bad auth url")?;
+        url.path_segments_mut()
+            .map_err(|_| "bad auth url")?
+            .extend(["internal", "sessions", sid]);
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(self.internal_token.expose_secret())
+            .send()
+            .await
+            .map_err(|_| "auth unreachable")?;
+        if !response.status().is_success() {
+            return Err("auth refused");
+        }
+        let state: SessionState = response.json().await.map_err(|_| "bad answer")?;
+        Ok(state.live)
+    }
+}

@@ -1,0 +1,251 @@
+//! Sign-out that cannot silently stop working (issue 9, item 1; security.md
+//! sign-in 8): the revoked list paged without loss, and a stale list that
+//! fails closed (each session checked with auth, or refused), reported by
+//! `/ready` and `/health`.
+
+use std::time::{Duration, Instant};
+
+use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
+use platform::{Env, Shutdown};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SEED: [u8; 32] = [1u8; 32];
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn token(sid: &str) -> String {
+    SigningKey::from_seed("k1", SEED).sign(&AccessClaims {
+        iss: "http://localhost:8080".into(),
+        aud: AUDIENCE.into(),
+        sub: "u1".into(),
+        sid: sid.into(),
+        iat: now(),
+        exp: now() + 300,
+        jti: "j".into(),
+    })
+}
+
+fn list(rows: &[&str]) -> ResponseTemplate {
+    let revoked: Vec<Value> = rows
+        .iter()
+        .map(|sid| json!({"sid": sid, "revoked_at": now() * 1000}))
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({"now": now() * 1000, "revoked": revoked}))
+}
+
+fn session_state(live: bool) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"sid": "x", "live": live}))
+}
+
+struct Edge {
+    base: String,
+    auth: MockServer,
+    _profile: MockServer,
+    shutdown: Shutdown,
+}
+
+impl Drop for Edge {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+/// A gateway in front of a fake auth (JWKS mounted; the rest is up to the
+/// test) and a profile answering 200, with the revocation bounds shortened.
+async fn spawn(auth: MockServer, page: usize) -> Edge {
+    Mock::given(method("GET"))
+        .and(path("/auth/jwks.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
+            keys: vec![SigningKey::from_seed("k1", SEED).public_jwk()],
+        }))
+        .mount(&auth)
+        .await;
+    let profile = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&profile)
+        .await;
+    let env = Env::from_pairs([
+        ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
+        ("INTERNAL_API_TOKEN", "t".repeat(40)),
+        ("AUTH_URL", auth.uri()),
+        ("PROFILE_URL", profile.uri()),
+    ]);
+    let mut settings = gateway::Settings::from_env(&env).unwrap();
+    settings.edge.revocation = gateway::revocation::RevocationSettings {
+        poll: Duration::from_millis(100),
+        stale_after: Duration::from_secs(1),
+        page,
+    };
+    let server = gateway::build(settings).await.unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let shutdown = Shutdown::new();
+    tokio::spawn(server.serve(shutdown.clone()));
+    Edge {
+        base,
+        auth,
+        _profile: profile,
+        shutdown,
+    }
+}
+
+impl Edge {
+    async fn me(&self, sid: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(format!("{}/api/me", self.base))
+            .bearer_auth(token(sid))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn ready(&self) -> (u16, Value) {
+        let r = reqwest::get(format!("{}/ready", self.base)).await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    /// Waits (up to `within`) until `sid`'s `/api/me` answers `status`.
+    async fn until(&self, sid: &str, status: u16, within: Duration) -> Duration {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if self.me(sid).await.status() == status {
+                return started.elapsed();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{sid} never answered {status} within {within:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_session_revoked_after_the_list_fails_is_refused_within_the_staleness_bound() {
+    let auth = MockServer::start().await;
+    // One good poll, then the list fails (a wrong token, auth half down).
+    Mock::given(path("/internal/sessions/revoked"))
+        .respond_with(list(&[]))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&auth)
+        .await;
+    Mock::given(path("/internal/sessions/revoked"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&auth)
+        .await;
+    // Asked one by one, auth knows `late` was revoked after that poll.
+    Mock::given(path("/internal/sessions/late"))
+        .respond_with(session_state(false))
+        .mount(&auth)
+        .await;
+    Mock::given(path("/internal/sessions/alive"))
+        .respond_with(session_state(true))
+        .mount(&auth)
+        .await;
+    let edge = spawn(auth, 100).await;
+    edge.until("late", 200, Duration::from_secs(2)).await;
+    assert_eq!(edge.ready().await.0, 200, "fresh after the first poll");
+    // The bound is 1 s; polls every 100 ms: refused soon after it.
+    let took = edge.until("late", 401, Duration::from_secs(3)).await;
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    assert_eq!(
+        edge.me("alive").await.status(),
+        200,
+        "live sessions still work"
+    );
+    let (status, ready) = edge.ready().await;
+    assert_eq!(status, 503, "{ready}");
+    let detail = ready["checks"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("ms old"), "{detail}");
+    let health: Value = reqwest::get(format!("{}/health", edge.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let gateway = &health["components"][0];
+    assert_eq!(gateway["name"], "gateway");
+    assert_eq!(gateway["status"], "down");
+}
+
+#[tokio::test]
+async fn a_gateway_that_cannot_load_the_list_or_ask_auth_refuses_tokens_as_unavailable() {
+    let auth = MockServer::start().await;
+    Mock::given(path("/internal/sessions/revoked"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&auth)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/internal/sessions/s1"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&auth)
+        .await;
+    let edge = spawn(auth, 100).await;
+    let r = edge.me("s1").await;
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "session_check_unavailable");
+    let (status, ready) = edge.ready().await;
+    assert_eq!(status, 503);
+    assert!(
+        ready["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not loaded"),
+        "{ready}"
+    );
+    // auth answers one by one again: the session works, list or not.
+    edge.auth.reset().await;
+    Mock::given(path("/auth/jwks.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
+            keys: vec![SigningKey::from_seed("k1", SEED).public_jwk()],
+        }))
+        .mount(&edge.auth)
+        .await;
+    Mock::given(path("/internal/sessions/s1"))
+        .respond_with(session_state(true))
+        .mount(&edge.auth)
+        .await;
+    assert_eq!(edge.me("s1").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_list_answering_exactly_the_page_size_is_followed_by_a_second_page() {
+    let auth = MockServer::start().await;
+    Mock::given(path("/internal/sessions/revoked"))
+        .and(query_param("after", "b"))
+        .respond_with(list(&["c"]))
+        .with_priority(1)
+        .mount(&auth)
+        .await;
+    Mock::given(path("/internal/sessions/revoked"))
+        .respond_with(list(&["a", "b"]))
+        .mount(&auth)
+        .await;
+    let edge = spawn(auth, 2).await;
+    edge.until("c", 401, Duration::from_secs(2)).await;
+    for sid in ["a", "b"] {
+        assert_eq!(edge.me(sid).await.status(), 401, "{sid}");
+    }
+    assert_eq!(edge.me("d").await.status(), 200);
+    let pages: Vec<String> = edge
+        .auth
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/internal/sessions/revoked")
+        .filter_map(|r| r.url.query().map(str::to_owned))
+        .collect();
+    assert!(
+        pages
+            .iter()
+            .any(|q| q.contains("after=b") && q.contains("limit=2")),
+        "{pages:?}"
+    );
+}
