@@ -46,10 +46,16 @@ impl Server {
     pub async fn serve(self, shutdown: Shutdown) -> anyhow::Result<()> {
         let addr = self.local_addr();
         tracing::info!(service = self.name, %addr, "listening");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move { shutdown.wait().await })
-            .await
-            .with_context(|| format!("{}: serving", self.name))?;
+        // The peer's address travels with each request (`ConnectInfo`): the
+        // gateway needs it for its proxy headers and rate limits.
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { shutdown.wait().await })
+        .await
+        .with_context(|| format!("{}: serving", self.name))?;
         tracing::info!(service = self.name, "stopped");
         Ok(())
     }

@@ -36,6 +36,7 @@ pub struct AppState {
     public_origin: Arc<str>,
     pub(crate) probes: Arc<[Arc<dyn Probe>]>,
     pub(crate) health_cache: health::HealthCache,
+    trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
 }
 
 fn api() -> OpenApiRouter<AppState> {
@@ -58,6 +59,7 @@ pub fn router(settings: &Settings) -> Router {
         client: proxy::client(),
         probes: health::probes(settings).into(),
         health_cache: health::HealthCache::default(),
+        trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
     };
     let (router, doc) = api()
         .route("/ready", get(ready))
@@ -95,6 +97,7 @@ async fn ready(
 
 async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
     let up = &state.upstreams;
+    crate::client_addr::rewrite(&mut req, &state.trusted_proxies);
     if cross_site::refused(req.method(), req.headers(), &state.public_origin) {
         return GatewayError::CrossSite.into_response();
     }

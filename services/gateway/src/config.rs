@@ -46,6 +46,8 @@ pub struct Settings {
     pub dependencies: Dependencies,
     /// The identity check at the edge.
     pub edge: crate::auth::EdgeSettings,
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-*` is believed.
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
 }
 
 impl Settings {
@@ -72,6 +74,7 @@ impl Settings {
         };
         Ok(Self {
             edge: crate::auth::EdgeSettings::from_env(env, &service)?,
+            trusted_proxies: crate::client_addr::TrustedProxies::from_env(env)?,
             service,
             upstreams,
             dependencies,

@@ -6,6 +6,7 @@
 
 mod app;
 mod auth;
+pub mod client_addr;
 pub mod config;
 mod cross_site;
 mod error;
