@@ -186,6 +186,9 @@ impl Google {
     }
 }
 
+/// How far an ID token's times may be off our clock.
+const ID_TOKEN_LEEWAY_SECS: i64 = 60;
+
 enum Checked {
     Valid(Box<CoreIdTokenClaims>),
     NoMatchingKey,
@@ -201,7 +204,19 @@ fn check_id_token(
     nonce: &Nonce,
     access_token: &AccessToken,
 ) -> Checked {
-    let verifier = client.id_token_verifier().set_allowed_algs(algs);
+    let verifier = client
+        .id_token_verifier()
+        .set_allowed_algs(algs)
+        .set_issue_time_verifier_fn(|iat| {
+            // Issued in the future beyond the leeway: a forged or replayed
+            // token from a skewed clock; refuse it (security.md, ID token).
+            let now = platform::db::now_millis() / 1000;
+            if iat.timestamp() > now + ID_TOKEN_LEEWAY_SECS {
+                Err("issued in the future".to_owned())
+            } else {
+                Ok(())
+            }
+        });
     let claims = match id_token.claims(&verifier, nonce) {
         Ok(claims) => claims,
         Err(openidconnect::ClaimsVerificationError::SignatureVerification(

@@ -100,8 +100,20 @@ impl FakeGoogle {
     /// Starts over with the given discovery issuer and JWKS (`expect`: how
     /// often the JWKS must be fetched).
     pub async fn remount(&self, issuer: &str, jwks: Value, expect: Option<u64>) {
+        self.remount_advertising(issuer, jwks, expect, &["RS256"])
+            .await;
+    }
+
+    /// [`Self::remount`] with discovery advertising `algs` for ID tokens.
+    pub async fn remount_advertising(
+        &self,
+        issuer: &str,
+        jwks: Value,
+        expect: Option<u64>,
+        algs: &[&str],
+    ) {
         self.server.reset().await;
-        self.mount_discovery(issuer).await;
+        self.mount_discovery_advertising(issuer, algs).await;
         self.mount_jwks(jwks, expect).await;
         Mock::given(method("POST"))
             .and(path("/token"))
@@ -115,6 +127,10 @@ impl FakeGoogle {
     }
 
     pub async fn mount_discovery(&self, issuer: &str) {
+        self.mount_discovery_advertising(issuer, &["RS256"]).await;
+    }
+
+    pub async fn mount_discovery_advertising(&self, issuer: &str, algs: &[&str]) {
         let uri = self.server.uri();
         Mock::given(method("GET"))
             .and(path("/.well-known/openid-configuration"))
@@ -125,7 +141,7 @@ impl FakeGoogle {
                 "jwks_uri": format!("{uri}/jwks"),
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
+                "id_token_signing_alg_values_supported": algs,
                 "scopes_supported": ["openid", "email", "profile"],
                 "code_challenge_methods_supported": ["S256", "plain"],
             })))
@@ -186,6 +202,13 @@ pub fn rsa_jwk(kid: Option<&str>) -> Value {
 /// An RS256 ID token signed with the fake Google's key.
 pub fn sign_rs256(claims: &Value, kid: Option<&str>) -> String {
     let mut header = Header::new(Algorithm::RS256);
+    header.kid = kid.map(str::to_owned);
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(RSA_DER)).unwrap()
+}
+
+/// An ID token signed with the fake Google's key under another algorithm.
+pub fn sign_rsa(alg: Algorithm, claims: &Value, kid: Option<&str>) -> String {
+    let mut header = Header::new(alg);
     header.kid = kid.map(str::to_owned);
     jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(RSA_DER)).unwrap()
 }

@@ -228,3 +228,53 @@ async fn a_rotated_google_key_is_found_by_one_refetch() {
         .await;
     assert_eq!(r.status(), 303);
 }
+
+#[tokio::test]
+async fn an_issued_at_in_the_future_past_the_60_second_leeway_is_refused() {
+    refused(|c, _| {
+        c["iat"] = json!(time_now() + 120);
+        c["exp"] = json!(time_now() + 3600);
+        good(c)
+    })
+    .await;
+    // Within the leeway (a slightly fast clock at Google) it still signs in.
+    let app = spawn_app().await;
+    let r = app
+        .sign_in_with(|c, _| {
+            c["iat"] = json!(time_now() + 30);
+            good(c)
+        })
+        .await;
+    assert_eq!(r.status(), 303);
+}
+
+/// The fake Google's key without an `alg` of its own, so only discovery's
+/// list decides which algorithms are allowed.
+async fn advertising(app: &TestApp, algs: &[&str]) {
+    let mut jwk = rsa_jwk(Some(GOOGLE_KID));
+    jwk.as_object_mut().unwrap().remove("alg");
+    let issuer = app.google().issuer();
+    app.google()
+        .remount_advertising(&issuer, json!({"keys": [jwk]}), None, algs)
+        .await;
+}
+
+#[tokio::test]
+async fn an_algorithm_not_advertised_is_refused_rs384_while_discovery_says_rs256() {
+    use jsonwebtoken::Algorithm::RS384;
+    let app = spawn_app().await;
+    advertising(&app, &["RS256"]).await;
+    let r = app
+        .sign_in_with(|c, _| sign_rsa(RS384, c, Some(GOOGLE_KID)))
+        .await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(app.sessions().await, 0);
+    // The same token is fine where discovery advertises RS384: the refusal
+    // above was the advertised list, not the key or the signature.
+    let app = spawn_app().await;
+    advertising(&app, &["RS256", "RS384"]).await;
+    let r = app
+        .sign_in_with(|c, _| sign_rsa(RS384, c, Some(GOOGLE_KID)))
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+}
