@@ -5,13 +5,23 @@ use std::sync::Arc;
 use axum::Router;
 use platform::Server;
 use platform::db::{DbOptions, Migrations};
+use platform::events::{EventError, EventSink};
 use platform::health::Probe;
+use platform::jwt::Verifier;
+use secrecy::SecretString;
+use shared_types::NormalizedEvent;
 use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::Settings;
+use crate::clock::Clock;
+use crate::integrations::IntegrationsClient;
+use crate::policy::PolicyFactory;
+use crate::service::{Params, Recommender};
+use crate::store::Store;
+use crate::{Settings, routes};
 
 const NAME: &str = "recommender";
 
@@ -23,20 +33,79 @@ const MIGRATIONS: Migrations = Migrations {
 };
 
 #[derive(OpenApi)]
-#[openapi(info(
-    title = "Onetip recommender",
-    description = "Picks the one tip to show, and records what came of it."
-))]
+#[openapi(
+    info(
+        title = "Onetip recommender",
+        description = "Picks the one tip to show, and records what came of it."
+    ),
+    modifiers(&BearerAuth)
+)]
 struct ApiDoc;
+
+/// Declares the `bearer` scheme the routes name: our access JWT.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: AnyPool,
+    pub recommender: Recommender,
+    /// Verifies the access tokens the gateway forwards.
+    pub verifier: Verifier,
+    pub internal_token: SecretString,
+}
+
+/// The recommender's own sink: its feedback events go straight into its
+/// event table, the one every other service's events reach through
+/// `/internal/events`. Callers hold it as a plain `EventSink`.
+pub struct StoreSink {
+    store: Store,
+    clock: Clock,
+}
+
+impl StoreSink {
+    pub fn new(store: Store, clock: Clock) -> Self {
+        Self { store, clock }
+    }
+}
+
+#[async_trait::async_trait]
+impl EventSink for StoreSink {
+    async fn emit(&self, event: NormalizedEvent) -> Result<(), EventError> {
+        self.store
+            .insert_event(&event, self.clock.now_millis())
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                tracing::warn!(error = %e, "storing an event");
+                EventError::Refused(500)
+            })
+    }
 }
 
 fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(platform::health::routes(NAME, probes))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::recommend::recommend))
+        .routes(routes!(routes::tips::done))
+        .routes(routes!(routes::tips::skip))
+        .routes(routes!(routes::tips::undo))
+        .routes(routes!(routes::internal::store_event))
+        .merge(platform::health::routes(NAME, probes))
 }
 
 /// The service's OpenAPI document, as committed under `openapi/`.
@@ -47,19 +116,64 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Every route, documented, with the shared layers.
 pub fn router(state: AppState, probes: Vec<Arc<dyn Probe>>) -> Router {
     let (router, doc) = api(probes).with_state(state).split_for_parts();
+    let router = router.method_not_allowed_fallback(routes::method_not_allowed);
     platform::http::service_router(NAME, router, doc)
+}
+
+/// Opens the service's database and runs its migrations.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<AnyPool> {
+    platform::db::connect_and_migrate(&settings.database_url, &DbOptions::new(NAME), MIGRATIONS)
+        .await
+}
+
+/// The use cases, wired from the settings, with `clock` and the sink given.
+pub fn recommender(
+    settings: &Settings,
+    db: AnyPool,
+    clock: Clock,
+    events: Option<Arc<dyn EventSink>>,
+) -> Recommender {
+    let store = Store::new(db);
+    let events = events.unwrap_or_else(|| Arc::new(StoreSink::new(store.clone(), clock.clone())));
+    Recommender::new(
+        store,
+        IntegrationsClient::new(&settings.integrations_url),
+        events,
+        clock,
+        Params {
+            policy: settings.policy.clone(),
+            experiment: settings.experiment.clone(),
+            factory: PolicyFactory::new(settings.epsilon),
+            candidate_budget: settings.candidate_budget,
+            decision_ttl: settings.decision_ttl,
+            undo_window: settings.undo_window,
+        },
+    )
+}
+
+/// The state of a running service.
+pub fn state(settings: &Settings, recommender: Recommender) -> AppState {
+    AppState {
+        recommender,
+        verifier: Verifier::remote(
+            settings.common.public_url.clone(),
+            settings.jwks_url.clone(),
+        ),
+        internal_token: settings.internal_token.clone(),
+    }
 }
 
 /// Opens the database, runs migrations and binds the listener.
 pub async fn build(settings: Settings) -> anyhow::Result<Server> {
-    let db = platform::db::connect_and_migrate(
-        &settings.database_url,
-        &DbOptions::new(NAME),
-        MIGRATIONS,
-    )
-    .await?;
+    build_with(settings, Clock::system()).await
+}
+
+/// [`build`] with a given clock (tests move it forward).
+pub async fn build_with(settings: Settings, clock: Clock) -> anyhow::Result<Server> {
+    let db = open_database(&settings).await?;
     let probes = platform::health::service_probes(&settings.common, Some(db.clone()));
-    Server::bind(NAME, settings.addr, router(AppState { db }, probes)).await
+    let state = state(&settings, recommender(&settings, db, clock, None));
+    Server::bind(NAME, settings.addr, router(state, probes)).await
 }
 
 /// Builds and serves until `shutdown` trips.

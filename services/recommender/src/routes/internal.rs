@@ -1,0 +1,42 @@
+//! `POST /internal/events`: where the HTTP event sink delivers. Requires
+//! `Authorization: Bearer $INTERNAL_API_TOKEN`; stores each event once per
+//! id, however often it is sent.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use shared_types::NormalizedEvent;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use axum::body::Bytes;
+
+/// Stores an event (idempotent by its id).
+#[utoipa::path(post, path = "/internal/events", tag = "internal", operation_id = "store_event",
+    request_body = NormalizedEvent,
+    responses(
+        (status = 202, description = "Stored, or already stored"),
+        (status = 400, description = "Not an event", body = shared_types::ErrorBody),
+        (status = 401, description = "No valid internal token", body = shared_types::ErrorBody)))]
+pub async fn store_event(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    // The token first: an outsider learns nothing about what we accept.
+    if !platform::secrets::bearer_matches(&headers, &state.internal_token) {
+        return Err(ApiError::Unauthorized);
+    }
+    let event: NormalizedEvent = super::parse(&body)?;
+    if event.kind.is_empty()
+        || event.kind.len() > 64
+        || event.source.is_empty()
+        || event.source.len() > 64
+    {
+        return Err(ApiError::Invalid(
+            "`kind` and `source` must be 1 to 64 characters.".into(),
+        ));
+    }
+    let now = state.recommender.clock.now_millis();
+    state.recommender.store.insert_event(&event, now).await?;
+    Ok(StatusCode::ACCEPTED)
+}

@@ -1,0 +1,344 @@
+//! The recommender's use cases, between the routes and the store:
+//! [`Recommender::recommend`] (sticky decisions, a logged draw) and, in
+//! [`tips`], done, skip and undo.
+
+pub mod draw;
+pub mod tips;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use platform::events::EventSink;
+use serde_json::{Value, json};
+use shared_types::events::{SOURCE_ONETIP, kinds};
+use shared_types::integrations::{Candidates, SourceReport, SourceStatus};
+use shared_types::recommender::{DecisionStatus, DegradedReason, Recommendation, UndoOffer};
+use shared_types::{NormalizedEvent, TipKind};
+use uuid::Uuid;
+
+use crate::clock::{Clock, rfc3339};
+use crate::domain::Candidate;
+use crate::domain::eligibility::{self, RECENTLY_ACTED};
+use crate::integrations::IntegrationsClient;
+use crate::policy::PolicyFactory;
+use crate::policy::experiment::{Assignment, Experiment};
+use crate::store::{DecisionRow, Store, StoreError};
+
+/// Why a use case failed, in domain terms; `error.rs` maps them to HTTP.
+#[derive(Debug, thiserror::Error)]
+pub enum TipError {
+    #[error("no such decision")]
+    NotFound,
+    #[error("the tip is already done")]
+    AlreadyDone,
+    #[error("the tip is no longer open")]
+    NotOpen,
+    #[error("the tip is not done, so there is nothing to undo")]
+    NotDone,
+    #[error("the undo window has passed")]
+    UndoExpired,
+    #[error("the provider refused the undo")]
+    UndoUnavailable,
+    #[error("the item no longer exists at its source")]
+    ItemGone,
+    #[error("the source must be connected again")]
+    Reconnect,
+    #[error("the provider is unavailable")]
+    Unavailable { retry_after: u64 },
+    #[error("integrations failed: {0}")]
+    Upstream(String),
+    #[error("a policy gave an invalid distribution: {0}")]
+    Policy(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Who is asking, and the request's ids.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: Uuid,
+    /// The user's access token, passed on to integrations.
+    pub token: String,
+    pub request_id: Option<String>,
+}
+
+/// The service's parameters.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub policy: String,
+    pub experiment: Option<Experiment>,
+    pub factory: PolicyFactory,
+    pub candidate_budget: Duration,
+    pub decision_ttl: Duration,
+    pub undo_window: Duration,
+}
+
+/// Everything the use cases need.
+#[derive(Clone)]
+pub struct Recommender {
+    pub store: Store,
+    pub integrations: IntegrationsClient,
+    pub events: Arc<dyn EventSink>,
+    pub clock: Clock,
+    pub params: Params,
+    /// One action at a time per user in this process: a sticky decision
+    /// and a done cannot race each other into two open decisions.
+    locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// What a fresh look at the user's sources gave.
+struct Situation {
+    eligible: Vec<Candidate>,
+    sources: Vec<SourceReport>,
+    /// Whether the list could be fetched at all.
+    fetched: bool,
+}
+
+impl Recommender {
+    pub fn new(
+        store: Store,
+        integrations: IntegrationsClient,
+        events: Arc<dyn EventSink>,
+        clock: Clock,
+        params: Params,
+    ) -> Self {
+        Self {
+            store,
+            integrations,
+            events,
+            clock,
+            params,
+            locks: Arc::default(),
+        }
+    }
+
+    /// Holds the user's lock for as long as the guard lives.
+    async fn lock(&self, user: Uuid) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.locks.lock().expect("user locks");
+            if locks.len() > 10_000 {
+                locks.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            locks.entry(user).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
+
+    /// `POST /api/recommend`: the open decision again while it is open and
+    /// its item still eligible, or a new draw.
+    pub async fn recommend(
+        &self,
+        caller: &Caller,
+        context: Value,
+        new: bool,
+    ) -> Result<Recommendation, TipError> {
+        let _one_at_a_time = self.lock(caller.user).await;
+        self.recommend_locked(caller, context, new).await
+    }
+
+    async fn recommend_locked(
+        &self,
+        caller: &Caller,
+        context: Value,
+        new: bool,
+    ) -> Result<Recommendation, TipError> {
+        let situation = self.situation(caller).await?;
+        let now = self.clock.now_millis();
+        if let Some(open) = self.store.open_decision(caller.user).await? {
+            let age = Duration::from_millis((now - open.created_at).max(0) as u64);
+            if age >= self.params.decision_ttl {
+                self.store
+                    .set_status(
+                        open.id,
+                        &[DecisionStatus::Open],
+                        DecisionStatus::Expired,
+                        now,
+                    )
+                    .await?;
+            } else if !new && still_offered(&open, &situation) {
+                self.emit(caller, &open, kinds::TIP_SHOWN, json!({ "reused": true }))
+                    .await;
+                return self.answer(caller, open, true, &situation).await;
+            } else if self
+                .store
+                .set_status(
+                    open.id,
+                    &[DecisionStatus::Open],
+                    DecisionStatus::Superseded,
+                    now,
+                )
+                .await?
+            {
+                let why = if new {
+                    "asked for another"
+                } else {
+                    "no longer eligible"
+                };
+                self.emit(
+                    caller,
+                    &open,
+                    kinds::TIP_SUPERSEDED,
+                    json!({ "reason": why }),
+                )
+                .await;
+            }
+        }
+        let decision = self.decide(caller, context, &situation).await?;
+        self.emit(
+            caller,
+            &decision,
+            kinds::TIP_SHOWN,
+            json!({ "reused": false }),
+        )
+        .await;
+        self.answer(caller, decision, false, &situation).await
+    }
+
+    /// The user's candidates now, filtered by the eligibility rules.
+    async fn situation(&self, caller: &Caller) -> Result<Situation, TipError> {
+        let fetched = self
+            .integrations
+            .candidates(
+                &caller.token,
+                caller.request_id.as_deref(),
+                self.params.candidate_budget,
+            )
+            .await;
+        let (list, fetched) = match fetched {
+            Ok(list) => (list, true),
+            Err(e) => {
+                tracing::warn!(error = %e, "no candidates; falling back to advice");
+                (
+                    Candidates {
+                        items: Vec::new(),
+                        sources: Vec::new(),
+                    },
+                    false,
+                )
+            }
+        };
+        let since = self.clock.now_millis() - RECENTLY_ACTED.as_millis() as i64;
+        let acted: HashSet<String> = self
+            .store
+            .recently_acted(caller.user, since)
+            .await?
+            .into_iter()
+            .collect();
+        let today = self.clock.today();
+        let tasks = list
+            .items
+            .iter()
+            .filter(|e| e.kind == kinds::TASK_OPEN)
+            .filter_map(|e| Candidate::from_event(e, today))
+            .collect();
+        Ok(Situation {
+            eligible: eligibility::eligible(tasks, &acted, today),
+            sources: list.sources,
+            fetched,
+        })
+    }
+
+    /// The wire answer for a decision, with the undo offer if any.
+    async fn answer(
+        &self,
+        _caller: &Caller,
+        decision: DecisionRow,
+        reused: bool,
+        situation: &Situation,
+    ) -> Result<Recommendation, TipError> {
+        let now = self.clock.now_millis();
+        let undo = self
+            .store
+            .undoable(decision.user_id, now)
+            .await?
+            .map(|d| UndoOffer {
+                decision_id: d.id,
+                title: d.tip.title.clone(),
+                undo_until: rfc3339(d.undo_until.unwrap_or(now)),
+            });
+        // A reused task tip whose list could not be checked is shown as it
+        // was, marked stale.
+        let degraded_reason = match decision.degraded_reason {
+            None if reused && !situation.fetched => Some(DegradedReason::Stale),
+            other => other,
+        };
+        Ok(Recommendation {
+            decision_id: decision.id,
+            tip: decision.tip,
+            reused,
+            degraded: degraded_reason.is_some(),
+            degraded_reason,
+            sources: if reused && situation.fetched {
+                situation.sources.clone()
+            } else {
+                decision.sources
+            },
+            undo,
+        })
+    }
+
+    /// Emits a feedback event about `decision`; never fails the caller.
+    async fn emit(&self, caller: &Caller, decision: &DecisionRow, kind: &str, extra: Value) {
+        let mut payload = json!({
+            "decision_id": decision.id,
+            "policy": decision.policy,
+            "policy_version": decision.policy_version,
+        });
+        if let (Some(map), Value::Object(extra)) = (payload.as_object_mut(), extra) {
+            map.extend(extra);
+        }
+        let event = NormalizedEvent {
+            id: Uuid::now_v7(),
+            user_id: caller.user,
+            source: SOURCE_ONETIP.into(),
+            kind: kind.into(),
+            subject_id: decision.chosen_id.clone(),
+            occurred_at: rfc3339(self.clock.now_millis()),
+            trace_id: caller.request_id.clone(),
+            payload,
+        };
+        platform::events::emit_logged(self.events.as_ref(), event).await;
+    }
+}
+
+/// Whether an open decision may be shown again: its task is still among
+/// the eligible ones (or the list cannot be had right now); an advice card
+/// while there is still no eligible task.
+fn still_offered(open: &DecisionRow, situation: &Situation) -> bool {
+    if !situation.fetched {
+        return true;
+    }
+    match open.tip.kind {
+        TipKind::Todo => situation.eligible.iter().any(|c| c.id == open.chosen_id),
+        TipKind::Advice => situation.eligible.is_empty(),
+    }
+}
+
+/// Why an answer without an eligible task is degraded.
+fn degraded_reason(situation: &Situation) -> DegradedReason {
+    let any = |status: SourceStatus| situation.sources.iter().any(|s| s.status == status);
+    if !situation.fetched {
+        DegradedReason::SourcesFailed
+    } else if any(SourceStatus::Ok) || any(SourceStatus::Stale) {
+        DegradedReason::NoEligibleTasks
+    } else if any(SourceStatus::ReconnectRequired) {
+        DegradedReason::ReconnectRequired
+    } else if any(SourceStatus::Failed) {
+        DegradedReason::SourcesFailed
+    } else {
+        DegradedReason::NotConnected
+    }
+}
+
+/// Which policy `user` gets.
+fn assignment(params: &Params, user: &Uuid) -> Assignment {
+    match &params.experiment {
+        Some(experiment) => experiment.assign(user),
+        None => Assignment {
+            policy: params.policy.clone(),
+            experiment: None,
+            bucket: None,
+        },
+    }
+}
