@@ -7,3 +7,4 @@ mod helpers;
 mod inputs;
 mod recommend;
 mod tips;
+mod vowpal_wabbit;
