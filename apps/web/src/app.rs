@@ -8,6 +8,7 @@ use platform::Server;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::csrf::CsrfKey;
 use crate::gateway::GatewayClient;
 use crate::{Settings, assets, pages, security};
 
@@ -26,6 +27,10 @@ pub(crate) struct AppState {
     /// The CSP of the pages carrying a connect form: the strict policy,
     /// with the providers' consent pages allowed as form targets.
     pub(crate) connect_csp: http::HeaderValue,
+    /// The key of every form's CSRF token.
+    pub(crate) csrf: Arc<CsrfKey>,
+    /// Production: the `__Host-` cookie name and `Secure`.
+    pub(crate) production: bool,
 }
 
 // Only the JSON endpoints belong in the OpenAPI document; the HTML pages
@@ -46,11 +51,22 @@ pub fn router(settings: &Settings) -> Router {
         gateway: Arc::new(GatewayClient::new(&settings.gateway_url)),
         dev_sign_in: settings.dev_sign_in,
         connect_csp: security::policy_with_form_targets(&settings.connect_form_targets),
+        csrf: Arc::new(settings.csrf_key.clone()),
+        production: settings.service.common.is_production(),
     };
+    // Every POST route is POST only: a GET answers 405 (axum's method
+    // router), and each handler checks the form's CSRF token first.
     let pages = Router::new()
         .route("/", get(pages::tip::page))
+        .route("/tip/{decision_id}/done", post(pages::tip::done))
+        .route("/tip/{decision_id}/skip", post(pages::tip::skip))
+        .route("/tip/{decision_id}/undo", post(pages::tip::undo))
         .route("/status", get(pages::status::page))
-        .route("/signin", get(pages::signin::page))
+        .route(
+            "/signin",
+            get(pages::signin::page).post(pages::signin::dev_sign_in),
+        )
+        .route("/signout", post(pages::account::sign_out_post))
         .route("/connect", get(pages::connect::page))
         .route("/connect/{name}", post(pages::connect::start))
         .route(
@@ -60,6 +76,7 @@ pub fn router(settings: &Settings) -> Router {
         .route(assets::CSS_PATH, get(assets::css))
         .route(assets::ICON_PATH, get(assets::icon))
         .route("/favicon.ico", get(assets::icon))
+        .merge(assets::routes())
         .fallback(pages::not_found)
         .with_state(state);
     let (router, doc) = api().split_for_parts();

@@ -1,11 +1,16 @@
-//! The static files (stylesheet, icon), compiled into the binary and served
-//! as files: the CSP forbids inline styles, and embedding keeps the binary
-//! self-contained (no asset folder to deploy next to it).
+//! The static files (stylesheet, the tip page's script, icons, the web app
+//! manifest), compiled into the binary and served as files: the CSP forbids
+//! inline styles and scripts, and embedding keeps the binary self-contained
+//! (no asset folder to deploy next to it). Everything under `/static/` is
+//! public at the gateway: browsers fetch the manifest and icons without
+//! cookies.
 
 use std::sync::LazyLock;
 
+use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
+use axum::routing::get;
 
 /// Where the stylesheet is served.
 pub const CSS_PATH: &str = "/static/app.css";
@@ -43,6 +48,85 @@ pub async fn icon() -> impl IntoResponse {
         ],
         ICON,
     )
+}
+
+/// Where the tip page's script is served (linked with a content hash).
+pub const TIP_JS_PATH: &str = "/static/tip.js";
+const TIP_JS: &str = include_str!("../static/tip.js");
+
+/// The script's link, versioned like the stylesheet's.
+pub static TIP_JS_HREF: LazyLock<String> =
+    LazyLock::new(|| format!("{TIP_JS_PATH}?v={:016x}", fnv1a(TIP_JS.as_bytes())));
+
+/// The web app manifest: what makes the site installable.
+pub const MANIFEST_PATH: &str = "/static/manifest.webmanifest";
+const MANIFEST: &str = include_str!("../static/manifest.webmanifest");
+
+/// The icon iOS puts on the home screen (180 px).
+pub const APPLE_TOUCH_ICON_PATH: &str = "/static/apple-touch-icon.png";
+
+/// The PNG icons, made by `scripts/make-icons.py`: (path, bytes).
+const PNGS: [(&str, &[u8]); 4] = [
+    (
+        "/static/icon-192.png",
+        include_bytes!("../static/icon-192.png"),
+    ),
+    (
+        "/static/icon-512.png",
+        include_bytes!("../static/icon-512.png"),
+    ),
+    (
+        "/static/icon-maskable-512.png",
+        include_bytes!("../static/icon-maskable-512.png"),
+    ),
+    (
+        APPLE_TOUCH_ICON_PATH,
+        include_bytes!("../static/apple-touch-icon.png"),
+    ),
+];
+
+/// The routes of the script, the manifest and the PNG icons.
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    let mut router = Router::new()
+        .route(
+            TIP_JS_PATH,
+            get(|| async {
+                (
+                    [
+                        (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                    ],
+                    TIP_JS,
+                )
+            }),
+        )
+        .route(
+            MANIFEST_PATH,
+            get(|| async {
+                (
+                    [
+                        (CONTENT_TYPE, "application/manifest+json"),
+                        (CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    MANIFEST,
+                )
+            }),
+        );
+    for (path, bytes) in PNGS {
+        router = router.route(
+            path,
+            get(move || async move {
+                (
+                    [
+                        (CONTENT_TYPE, "image/png"),
+                        (CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    bytes,
+                )
+            }),
+        );
+    }
+    router
 }
 
 /// FNV-1a: stable across builds and Rust versions, unlike `DefaultHasher`,

@@ -3,6 +3,8 @@
 use platform::config::{ServiceName, ServiceSettings};
 use platform::{ConfigError, Env};
 
+use crate::csrf::CsrfKey;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub service: ServiceSettings,
@@ -17,6 +19,10 @@ pub struct Settings {
     /// with a redirect to the provider, and browsers hold that redirect to
     /// the page's CSP `form-action` (see [`connect_form_targets`]).
     pub connect_form_targets: Vec<String>,
+    /// The key of the forms' CSRF tokens: `WEB_CSRF_KEY` (base64 of at
+    /// least 32 bytes), required in production; generated and kept under
+    /// `DATA_DIR` in development.
+    pub csrf_key: CsrfKey,
 }
 
 impl Settings {
@@ -25,7 +31,9 @@ impl Settings {
         // Only whether it is set: web never needs (nor keeps) the value.
         let google_configured = env.get("GOOGLE_CLIENT_ID").is_some();
         let connect_form_targets = connect_form_targets(env, service.common.is_production())?;
+        let csrf_key = CsrfKey::from_env(env, &service.common)?;
         Ok(Self {
+            csrf_key,
             connect_form_targets,
             dev_sign_in: !google_configured && !service.common.is_production(),
             gateway_url: ServiceName::Gateway.url(env)?,
@@ -95,8 +103,18 @@ fn origin_of(url: &str) -> Option<(&'static str, String)> {
 mod tests {
     use super::*;
 
+    /// A test key, so that no test writes one under `./data`.
+    const KEY: (&str, &str) = (
+        crate::csrf::KEY_VAR,
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    );
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        Env::from_pairs([KEY].into_iter().chain(pairs.iter().copied()))
+    }
+
     fn targets(pairs: &[(&str, &str)]) -> Vec<String> {
-        Settings::from_env(&Env::from_pairs(pairs.iter().copied()))
+        Settings::from_env(&env(pairs))
             .unwrap()
             .connect_form_targets
     }
@@ -117,19 +135,15 @@ mod tests {
             ["http://127.0.0.1:9"]
         );
         // Nothing that could smuggle another CSP source or directive in.
-        let bad = Env::from_pairs([("TODOIST_AUTH_URL", "https://a.example; script-src *")]);
+        let bad = env(&[("TODOIST_AUTH_URL", "https://a.example; script-src *")]);
         assert!(Settings::from_env(&bad).is_err());
-        let bad = Env::from_pairs([("TODOIST_AUTH_URL", "javascript:alert(1)")]);
+        let bad = env(&[("TODOIST_AUTH_URL", "javascript:alert(1)")]);
         assert!(Settings::from_env(&bad).is_err());
     }
 
     #[test]
     fn development_sign_in_only_without_google_and_outside_production() {
-        let dev = |pairs: &[(&str, &str)]| {
-            Settings::from_env(&Env::from_pairs(pairs.iter().copied()))
-                .unwrap()
-                .dev_sign_in
-        };
+        let dev = |pairs: &[(&str, &str)]| Settings::from_env(&env(pairs)).unwrap().dev_sign_in;
         assert!(dev(&[]));
         assert!(dev(&[
             ("APP_ENV", "development"),
@@ -141,9 +155,22 @@ mod tests {
 
     #[test]
     fn the_google_client_id_is_not_kept() {
-        let env = Env::from_pairs([("GOOGLE_CLIENT_ID", "client-id-value-42")]);
+        let env = env(&[("GOOGLE_CLIENT_ID", "client-id-value-42")]);
         let settings = Settings::from_env(&env).unwrap();
         assert!(!format!("{settings:?}").contains("client-id-value-42"));
         assert!(env.names_read().contains("GOOGLE_CLIENT_ID"));
+    }
+
+    #[test]
+    fn the_csrf_key_is_generated_under_data_dir_in_development_and_kept() {
+        let dir = std::env::temp_dir().join(format!("onetip-web-{}", uuid::Uuid::new_v4()));
+        let data_dir = dir.to_str().unwrap();
+        let env = Env::from_pairs([("DATA_DIR", data_dir)]);
+        let first = Settings::from_env(&env).unwrap().csrf_key;
+        let second = Settings::from_env(&env).unwrap().csrf_key;
+        let binding = crate::csrf::Binding::Session("s");
+        assert!(second.verify(binding, &first.token(binding)));
+        assert!(dir.join("web_csrf_key").exists());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -8,6 +8,7 @@
 mod app;
 mod assets;
 pub mod config;
+pub mod csrf;
 mod gateway;
 mod pages;
 mod security;

@@ -1,7 +1,7 @@
 //! The gateway's JSON API as web sees it: the fleet's health, the
-//! signed-in user's profile, and the connectors (their state, starting and
-//! ending a connection, the user's current tasks); the tip calls join it as
-//! that page becomes real.
+//! signed-in user's profile, the connectors (their state, starting and
+//! ending a connection, the user's current tasks), signing out, and the tip
+//! (see [`tips`]).
 //!
 //! Calls made for a user carry the `Authorization: Bearer` header the
 //! gateway forwarded to web, passed on as it came. Web never sees, reads or
@@ -13,6 +13,9 @@ use axum::http::header::{AUTHORIZATION, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 use shared_types::HealthReport;
+
+pub mod session;
+pub mod tips;
 
 /// Above the gateway's own 3 s per-check timeout, so a slow component shows
 /// up as a red row rather than as an unreachable gateway; short enough that
@@ -139,6 +142,8 @@ fn is_http_url(url: &str) -> bool {
 /// The part of the profile (`GET /api/me`) the pages show.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Me {
+    /// The profile's user id: the `user_id` of a recommendation.
+    pub id: uuid::Uuid,
     pub email: String,
     pub name: Option<String>,
 }
@@ -154,7 +159,7 @@ impl Me {
     }
 }
 
-fn unreachable(e: &reqwest::Error) -> GatewayError {
+pub(crate) fn unreachable(e: &reqwest::Error) -> GatewayError {
     // The error's own text carries the URL; say only what kind it was.
     GatewayError::Unreachable(if e.is_timeout() {
         "timed out"
@@ -167,8 +172,8 @@ fn unreachable(e: &reqwest::Error) -> GatewayError {
 
 /// A client for the gateway at one base URL.
 pub struct GatewayClient {
-    base: String,
-    http: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
 }
 
 impl GatewayClient {
@@ -233,7 +238,7 @@ impl GatewayClient {
     }
 
     /// A call for the user: their `Authorization` header and the request id.
-    fn for_user(
+    pub(crate) fn for_user(
         &self,
         request: reqwest::RequestBuilder,
         authorization: &HeaderValue,

@@ -11,22 +11,44 @@
 
 use std::convert::Infallible;
 
-use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, SET_COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
+use serde::Deserialize;
 
+use super::{Head, document, forms};
 use crate::app::AppState;
 use crate::gateway::Me;
 
-/// The person the page is for.
+/// The person the page is for, and the CSRF token of their session for
+/// the page's forms.
 #[derive(Debug, Clone)]
 pub enum Viewer {
     SignedOut,
-    SignedIn(Me),
+    SignedIn {
+        me: Me,
+        csrf: String,
+    },
     /// The request carries a token but the profile could not be had (the
     /// gateway or profile failing): still offer to sign out.
-    Unknown,
+    Unknown {
+        csrf: String,
+    },
+}
+
+impl Viewer {
+    /// The session's CSRF token, when signed in.
+    pub fn csrf(&self) -> Option<&str> {
+        match self {
+            Self::SignedOut => None,
+            Self::SignedIn { csrf, .. } | Self::Unknown { csrf } => Some(csrf),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -37,22 +59,27 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(Self::SignedOut);
         };
         let request_id = parts.headers.get(platform::http::REQUEST_ID);
+        // A token without a session id gets a token no post will match.
+        let csrf = forms::session_token(state, &parts.headers).unwrap_or_default();
         Ok(match state.gateway.me(authorization, request_id).await {
-            Ok(Some(me)) => Self::SignedIn(me),
+            Ok(Some(me)) => Self::SignedIn { me, csrf },
             Ok(None) => Self::SignedOut,
             Err(e) => {
                 tracing::warn!(error = %e, "the signed-in user's profile is unavailable");
-                Self::Unknown
+                Self::Unknown { csrf }
             }
         })
     }
 }
 
-/// The sign-out button: a plain form, so it works without JavaScript and
-/// is a POST (auth answers browsers with a redirect to `/signin`).
-fn sign_out() -> impl IntoView {
+/// The sign-out button: a plain form posted to web (`POST /signout`,
+/// which checks its CSRF token, then asks auth to end the session), so it
+/// works without JavaScript.
+fn sign_out(csrf: &str) -> impl IntoView + use<> {
+    let field = forms::csrf_field(csrf);
     view! {
-        <form class="signout" method="post" action="/auth/logout">
+        <form class="signout" method="post" action="/signout">
+            {field}
             <button id="signout" class="link-button" type="submit">"Sign out"</button>
         </form>
     }
@@ -62,7 +89,7 @@ fn sign_out() -> impl IntoView {
 /// `lead` is said before the name (the tip page's "Signed in as").
 pub fn account(viewer: &Viewer, lead: Option<&'static str>) -> AnyView {
     match viewer {
-        Viewer::SignedIn(me) => {
+        Viewer::SignedIn { me, csrf } => {
             let name = me.display_name().to_owned();
             let email = me.email.clone();
             view! {
@@ -71,15 +98,15 @@ pub fn account(viewer: &Viewer, lead: Option<&'static str>) -> AnyView {
                         {lead}
                         <span id="user" class="user" title=email>{name}</span>
                     </span>
-                    {sign_out()}
+                    {sign_out(csrf)}
                 </div>
             }
             .into_any()
         }
-        Viewer::Unknown => view! {
+        Viewer::Unknown { csrf } => view! {
             <div class="account">
                 <span id="user" class="user" data-state="unknown">"Signed in"</span>
-                {sign_out()}
+                {sign_out(csrf)}
             </div>
         }
         .into_any(),
@@ -89,5 +116,53 @@ pub fn account(viewer: &Viewer, lead: Option<&'static str>) -> AnyView {
             </div>
         }
         .into_any(),
+    }
+}
+
+/// The sign-out form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct SignOutForm {
+    csrf: Option<String>,
+}
+
+/// `POST /signout`: checks the form's token, asks auth (through the
+/// gateway, with the user's Bearer token) to end the session, and hands
+/// auth's cookie-clearing `Set-Cookie` headers on with `303 /signin`.
+pub async fn sign_out_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<SignOutForm>, FormRejection>,
+) -> Response {
+    let Some(token) = headers.get(AUTHORIZATION) else {
+        return Redirect::to("/signin").into_response();
+    };
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    if !forms::session_ok(&state, &headers, form.csrf.as_deref()) {
+        return forms::forbidden();
+    }
+    let request_id = headers.get(platform::http::REQUEST_ID);
+    match state.gateway.sign_out(token, request_id).await {
+        Ok(cookies) => {
+            let mut response = Redirect::to("/signin").into_response();
+            for cookie in cookies {
+                response.headers_mut().append(SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "signing out failed");
+            let page = document(
+                Head::titled("Not signed out · Onetip"),
+                "framed",
+                view! {
+                    <main class="content" data-state="signout-failed">
+                        <h1>"You are still signed in"</h1>
+                        <p>"Signing out did not work just now. Please go back and try again."</p>
+                        <p><a href="/">"Back to your tip"</a></p>
+                    </main>
+                },
+            );
+            (StatusCode::SERVICE_UNAVAILABLE, page).into_response()
+        }
     }
 }

@@ -21,7 +21,8 @@
 //! the outcome message is `id="outcome"` with `data-kind="ok|error"`; the
 //! tasks are `<li>`s of `id="tasks"`, counted in `id="task-count"`.
 
-use axum::extract::rejection::QueryRejection;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_SECURITY_POLICY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -31,7 +32,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::account::Viewer;
-use super::{Head, framed};
+use super::{Head, forms, framed};
 use crate::app::AppState;
 use crate::gateway::{ConnectorState, GatewayError, OpenTask};
 
@@ -133,7 +134,7 @@ pub async fn page(
             {message.map(|(kind, text)| view! {
                 <p id="outcome" class="outcome" data-kind=kind role="status">{text}</p>
             })}
-            {connectors_view(listing)}
+            {connectors_view(listing, viewer.csrf().unwrap_or_default())}
             {tasks.map(tasks_view)}
         },
     );
@@ -144,7 +145,7 @@ pub async fn page(
     response
 }
 
-fn connectors_view(listing: Listing) -> AnyView {
+fn connectors_view(listing: Listing, csrf: &str) -> AnyView {
     match listing {
         Listing::SignedOut => view! {
             <p class="notice-calm">
@@ -170,7 +171,7 @@ fn connectors_view(listing: Listing) -> AnyView {
             let rows = list
                 .into_iter()
                 .filter(|c| is_name(&c.name))
-                .map(connector_row)
+                .map(|c| connector_row(c, csrf))
                 .collect_view();
             view! { <ul class="connectors">{rows}</ul> }.into_any()
         }
@@ -178,7 +179,8 @@ fn connectors_view(listing: Listing) -> AnyView {
 }
 
 /// One connector: its name, its state, and the one button that fits.
-fn connector_row(c: ConnectorState) -> impl IntoView {
+fn connector_row(c: ConnectorState, csrf: &str) -> impl IntoView + use<> {
+    let field = forms::csrf_field(csrf);
     let data_state = if c.connected {
         "connected"
     } else {
@@ -201,6 +203,7 @@ fn connector_row(c: ConnectorState) -> impl IntoView {
         let action = format!("/connect/{}/disconnect", c.name);
         view! {
             <form method="post" action=action>
+                {field}
                 <button class="button button-quiet" type="submit">"Disconnect"</button>
             </form>
         }
@@ -212,6 +215,7 @@ fn connector_row(c: ConnectorState) -> impl IntoView {
         let label = format!("Connect {}", c.display_name);
         view! {
             <form method="post" action=action>
+                {field}
                 <button class="button" type="submit">{label}</button>
             </form>
         }
@@ -404,19 +408,46 @@ fn failed(name: &str, e: GatewayError, otherwise: &str) -> Response {
     }
 }
 
+/// The connect and disconnect forms' fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConnectForm {
+    csrf: Option<String>,
+}
+
+/// The user's token when the form may go on: `Err` is the answer instead
+/// (sign in when there is no session, 403 when the form's CSRF token is
+/// missing or another session's).
+fn admitted<'h>(
+    state: &AppState,
+    headers: &'h HeaderMap,
+    form: Result<Form<ConnectForm>, FormRejection>,
+) -> Result<&'h HeaderValue, Box<Response>> {
+    let token = headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| Box::new(Redirect::to(SIGN_IN).into_response()))?;
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    if forms::session_ok(state, headers, form.csrf.as_deref()) {
+        Ok(token)
+    } else {
+        Err(Box::new(forms::forbidden()))
+    }
+}
+
 /// `POST /connect/{name}`: starts the OAuth dance through the API and
 /// sends the browser on to the provider's consent page (`303`).
 pub async fn start(
     State(state): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
+    form: Result<Form<ConnectForm>, FormRejection>,
 ) -> Response {
+    let token = match admitted(&state, &headers, form) {
+        Ok(token) => token,
+        Err(answer) => return *answer,
+    };
     if !is_name(&name) {
         return Redirect::to("/connect?error=unknown_connector").into_response();
     }
-    let Some(token) = headers.get(AUTHORIZATION) else {
-        return Redirect::to(SIGN_IN).into_response();
-    };
     let request_id = headers.get(platform::http::REQUEST_ID);
     match state.gateway.start_connect(&name, token, request_id).await {
         Ok(url) => match HeaderValue::from_str(&url) {
@@ -437,13 +468,15 @@ pub async fn disconnect(
     State(state): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
+    form: Result<Form<ConnectForm>, FormRejection>,
 ) -> Response {
+    let token = match admitted(&state, &headers, form) {
+        Ok(token) => token,
+        Err(answer) => return *answer,
+    };
     if !is_name(&name) {
         return Redirect::to("/connect?error=unknown_connector").into_response();
     }
-    let Some(token) = headers.get(AUTHORIZATION) else {
-        return Redirect::to(SIGN_IN).into_response();
-    };
     let request_id = headers.get(platform::http::REQUEST_ID);
     match state.gateway.disconnect(&name, token, request_id).await {
         Ok(()) => Redirect::to(&format!("/connect?disconnected={name}")).into_response(),

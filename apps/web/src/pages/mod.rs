@@ -11,20 +11,23 @@
 
 pub mod account;
 pub mod connect;
+pub mod forms;
 pub mod signin;
 pub mod status;
 pub mod tip;
+
+use std::borrow::Cow;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use leptos::prelude::*;
 
 use self::account::{Viewer, account};
-use crate::assets::{CSS_HREF, ICON_PATH};
+use crate::assets::{APPLE_TOUCH_ICON_PATH, CSS_HREF, ICON_PATH, MANIFEST_PATH};
 
 /// What a page puts in its `<head>` besides what every page has.
 pub struct Head {
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     /// Reload the page every so many seconds (the status dashboard).
     pub refresh_secs: Option<u32>,
 }
@@ -32,7 +35,15 @@ pub struct Head {
 impl Head {
     pub fn titled(title: &'static str) -> Self {
         Self {
-            title,
+            title: Cow::Borrowed(title),
+            refresh_secs: None,
+        }
+    }
+
+    /// The tip page's head: the tip's own title.
+    pub fn tip(title: String) -> Self {
+        Self {
+            title: Cow::Owned(title),
             refresh_secs: None,
         }
     }
@@ -53,10 +64,13 @@ pub fn document(
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="dark" />
+                <meta name="theme-color" content="#000000" />
                 {refresh}
-                <title>{head.title}</title>
+                <title>{head.title.into_owned()}</title>
                 <link rel="stylesheet" href=CSS_HREF.as_str() />
                 <link rel="icon" type="image/svg+xml" href=ICON_PATH />
+                <link rel="manifest" href=MANIFEST_PATH />
+                <link rel="apple-touch-icon" href=APPLE_TOUCH_ICON_PATH />
             </head>
             <body class=body_class>{body}</body>
         </html>

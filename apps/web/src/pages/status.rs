@@ -37,7 +37,7 @@ pub async fn page(
     };
     framed(
         Head {
-            title: "Onetip status",
+            title: "Onetip status".into(),
             refresh_secs: Some(REFRESH_SECS),
         },
         &viewer,

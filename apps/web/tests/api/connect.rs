@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, closed_port_url, gateway_with_me, profile, spawn_app, tag_with};
+use crate::helpers::{
+    TOKEN, TestApp, closed_port_url, gateway_with_me, profile, spawn_app, tag_with,
+};
 
-const TOKEN: &str = "eyJhbGciOiJFZERTQSJ9.forwarded.by-the-gateway";
-const BEARER: &str = "Bearer eyJhbGciOiJFZERTQSJ9.forwarded.by-the-gateway";
 const AUTHORIZE: &str = "http://127.0.0.1:8090/oauth/authorize?client_id=onetip-sandbox\
     &response_type=code&scope=data%3Aread_write&state=st4te&code_challenge=abc\
     &code_challenge_method=S256";
@@ -51,7 +51,7 @@ async fn gateway_with_connectors(connectors: Value) -> MockServer {
     let gateway = gateway_with_me(TOKEN, 200, profile("ada@example.test", Some("Ada"))).await;
     Mock::given(method("GET"))
         .and(path("/api/connectors"))
-        .and(header("authorization", BEARER))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .respond_with(ResponseTemplate::new(200).set_body_json(connectors))
         .mount(&gateway)
         .await;
@@ -61,18 +61,19 @@ async fn gateway_with_connectors(connectors: Value) -> MockServer {
 async fn mount_tasks(gateway: &MockServer, status: u16, body: Value) {
     Mock::given(method("GET"))
         .and(path("/api/integrations/tasks"))
-        .and(header("authorization", BEARER))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .respond_with(ResponseTemplate::new(status).set_body_json(body))
         .mount(gateway)
         .await;
 }
 
+/// The form post a browser makes: with the session's CSRF token.
 async fn post_as(app: &TestApp, path: &str, token: Option<&str>) -> crate::helpers::Page {
-    let mut request = app.client.post(format!("{}{path}", app.address));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    app.send(request).await
+    let csrf = match token {
+        Some(token) => app.csrf_for(token).await,
+        None => String::new(),
+    };
+    app.post_form(path, token, &[("csrf", &csrf)]).await
 }
 
 /// The requests the fake gateway received for `path`.
@@ -186,7 +187,11 @@ async fn a_connected_connector_offers_disconnect_and_the_tasks_are_listed() {
     for path in ["/api/connectors", "/api/integrations/tasks"] {
         let calls = calls(&gateway, "GET", path).await;
         assert_eq!(calls.len(), 1, "{path}");
-        assert_eq!(calls[0].headers["authorization"], BEARER, "{path}");
+        assert_eq!(
+            calls[0].headers["authorization"],
+            format!("Bearer {TOKEN}").as_str(),
+            "{path}"
+        );
     }
 }
 
@@ -195,7 +200,7 @@ async fn the_connect_form_answers_303_to_the_authorize_url_and_sent_the_bearer()
     let gateway = gateway_with_connectors(todoist(false)).await;
     Mock::given(method("POST"))
         .and(path("/api/connectors/todoist/connect"))
-        .and(header("authorization", BEARER))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .respond_with(
             ResponseTemplate::new(303)
                 .insert_header("location", AUTHORIZE)
@@ -289,7 +294,7 @@ async fn disconnect_calls_delete_with_the_bearer_and_redirects_back() {
     let gateway = gateway_with_connectors(todoist(true)).await;
     Mock::given(method("DELETE"))
         .and(path("/api/connectors/todoist"))
-        .and(header("authorization", BEARER))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&gateway)

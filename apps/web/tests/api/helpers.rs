@@ -44,6 +44,30 @@ impl TestApp {
         .await
     }
 
+    /// A form post as the gateway forwards it: with the Bearer token when
+    /// `token` is given, and the form's fields.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .form(fields);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    /// The CSRF token web puts in the forms it shows to `token`'s session
+    /// (read off a page, as a browser would have it).
+    pub async fn csrf_for(&self, token: &str) -> String {
+        csrf_of(&self.get_as("/missing", token).await.body)
+    }
+
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Page {
         let response = request.send().await.expect("web answers");
         Page {
@@ -54,6 +78,29 @@ impl TestApp {
     }
 }
 
+/// The CSRF key of the test web (base64 of 32 bytes).
+pub const TEST_CSRF_KEY: &str = "dGVzdC1jc3JmLWtleS1vZi1vbmV0aXAtd2ViLWFwcCE";
+
+/// An access token as the gateway forwards it: JWT-shaped, for the user
+/// of [`profile`], in session `session-1` (web reads the `sid`; the
+/// signature is the gateway's and the services' business).
+pub const TOKEN: &str = "eyJhbGciOiJFZERTQSJ9.\
+    eyJzdWIiOiIwMTkxZjZiOC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDEiLCJzaWQiOiJzZXNzaW9uLTEifQ.sig";
+/// The same user in another session (`session-2`).
+pub const OTHER_SESSION_TOKEN: &str = "eyJhbGciOiJFZERTQSJ9.\
+    eyJzdWIiOiIwMTkxZjZiOC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDEiLCJzaWQiOiJzZXNzaW9uLTIifQ.sig";
+
+/// The CSRF token of the first form in `html`.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf field in:\n{html}"))
+        + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_owned()
+}
+
 /// Web, asking the gateway at `gateway_url`.
 pub async fn spawn_app(gateway_url: &str) -> TestApp {
     spawn_app_with(gateway_url, &[]).await
@@ -62,8 +109,12 @@ pub async fn spawn_app(gateway_url: &str) -> TestApp {
 /// Web with more environment (`GOOGLE_CLIENT_ID`, `APP_ENV`…).
 pub async fn spawn_app_with(gateway_url: &str, more: &[(&str, &str)]) -> TestApp {
     platform::testing::init_tracing();
-    let env = Env::from_pairs([("WEB_ADDR", "127.0.0.1:0"), ("GATEWAY_URL", gateway_url)])
-        .with(more.iter().copied());
+    let env = Env::from_pairs([
+        ("WEB_ADDR", "127.0.0.1:0"),
+        ("GATEWAY_URL", gateway_url),
+        ("WEB_CSRF_KEY", TEST_CSRF_KEY),
+    ])
+    .with(more.iter().copied());
     let settings = web::Settings::from_env(&env).expect("test settings");
     let server = web::build(settings).await.expect("web binds");
     let address = format!("http://{}", server.local_addr());

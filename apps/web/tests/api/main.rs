@@ -3,8 +3,11 @@
 
 mod account;
 mod connect;
+mod csrf;
 mod helpers;
+mod install;
 mod pages;
 mod security;
 mod signin;
 mod status;
+mod tip;

@@ -4,22 +4,6 @@
 use crate::helpers::{closed_port_url, spawn_app, spawn_app_with, tag_with};
 
 #[tokio::test]
-async fn the_tip_page_shows_one_tip_centred_on_black() {
-    let app = spawn_app(&closed_port_url()).await;
-
-    let page = app.get("/").await;
-
-    assert_eq!(page.status, 200);
-    let html = &page.body;
-    assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(tag_with(html, "class=\"tip-page\"").starts_with("<body"));
-    assert!(tag_with(html, "class=\"tip-stage\"").starts_with("<main"));
-    assert_eq!(html.matches("class=\"tip\"").count(), 1, "exactly one tip");
-    assert!(html.contains("Connect Todoist to see your next task"));
-    assert!(html.contains(r#"href="/connect""#));
-}
-
-#[tokio::test]
 async fn the_signin_page_links_to_google_sign_in() {
     let app = spawn_app_with(
         &closed_port_url(),
@@ -60,7 +44,7 @@ async fn an_unknown_path_gets_a_plain_404_page() {
 async fn every_page_has_a_language_a_title_and_the_stylesheet() {
     let app = spawn_app(&closed_port_url()).await;
 
-    for path in ["/", "/status", "/signin", "/connect", "/missing"] {
+    for path in ["/status", "/signin", "/connect", "/missing"] {
         let html = app.get(path).await.body;
         assert!(
             html.starts_with("<!DOCTYPE html><html lang=\"en\">"),

@@ -5,10 +5,9 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::helpers::{closed_port_url, gateway_with_me, profile, spawn_app, spawn_app_with};
+use crate::helpers::{TOKEN, closed_port_url, gateway_with_me, profile, spawn_app, spawn_app_with};
 
-const PAGES: [&str; 9] = [
-    "/",
+const PAGES: [&str; 8] = [
     "/status",
     "/signin",
     "/signin?return_to=%2Fconnect",
@@ -21,7 +20,19 @@ const PAGES: [&str; 9] = [
 
 fn assert_no_inline_code(what: &str, html: &str) {
     let html = html.to_lowercase();
-    assert!(!html.contains("<script"), "{what} has a script");
+    // Scripts only from files of our own (the tip page's keys), never inline.
+    for (i, _) in html.match_indices("<script") {
+        let tag_end = i + html[i..].find('>').unwrap();
+        let tag = &html[i..=tag_end];
+        assert!(
+            tag.contains(" src=\"/static/"),
+            "{what} has an inline script: {tag}"
+        );
+        assert!(
+            html[tag_end + 1..].starts_with("</script>"),
+            "{what}: a script with a body"
+        );
+    }
     assert!(!html.contains("<style"), "{what} has a style element");
     assert!(!html.contains("style="), "{what} has a style attribute");
     // No event-handler attributes either (onclick=, onsubmit=…).
@@ -50,11 +61,17 @@ async fn no_page_carries_inline_scripts_or_styles() {
         assert_no_inline_code(&format!("{path} (signed out)"), &app.get(path).await.body);
     }
 
-    // Signed in: the header with the user and the sign-out form.
-    let gateway = gateway_with_me("t", 200, profile("ada@example.test", Some("Ada"))).await;
+    // Signed in: the header with the user and the sign-out form; the tip
+    // page with a tip, its forms and the undo bar.
+    let gateway = gateway_with_me(TOKEN, 200, profile("ada@example.test", Some("Ada"))).await;
+    crate::tip::mount_recommendation(
+        &gateway,
+        crate::tip::with_undo(crate::tip::recommendation(None)),
+    )
+    .await;
     let app = spawn_app(&gateway.uri()).await;
-    for path in PAGES {
-        let html = app.get_as(path, "t").await.body;
+    for path in PAGES.iter().copied().chain(["/"]) {
+        let html = app.get_as(path, TOKEN).await.body;
         assert!(html.contains("id=\"signout\""), "{path}: signed in");
         assert_no_inline_code(&format!("{path} (signed in)"), &html);
     }
@@ -80,7 +97,7 @@ async fn no_page_carries_inline_scripts_or_styles() {
         .mount(&gateway)
         .await;
     for path in PAGES.iter().filter(|p| p.starts_with("/connect")) {
-        let html = app.get_as(path, "t").await.body;
+        let html = app.get_as(path, TOKEN).await.body;
         assert!(
             html.contains("id=\"tasks\""),
             "{path}: connected, with tasks"

@@ -29,8 +29,10 @@ async fn the_development_form_is_offered_when_google_is_not_configured() {
     let section = tag_with(&html, "id=\"dev-signin\"");
     assert!(section.starts_with("<section"));
     assert!(html.contains("Development only"));
-    let form = tag_with(&html, r#"action="/auth/dev/signin""#);
+    // Posted to web, which checks its CSRF token before asking auth.
+    let form = tag_with(&html, r#"action="/signin""#);
     assert!(form.starts_with("<form") && form.contains(r#"method="post""#));
+    assert!(!crate::helpers::csrf_of(&html).is_empty());
     let email = tag_with(&html, r#"name="email""#);
     assert!(email.starts_with("<input") && email.contains("required"));
     assert!(tag_with(&html, r#"name="name""#).starts_with("<input"));
@@ -54,6 +56,7 @@ async fn the_development_form_is_absent_when_google_is_configured_or_in_producti
         assert!(html.contains(GOOGLE_START), "{env:?}");
         assert!(!html.contains("dev-signin"), "{env:?}");
         assert!(!html.contains("/auth/dev/signin"), "{env:?}");
+        assert!(!html.contains(r#"action="/signin""#), "{env:?}");
         assert!(!html.contains("Development only"), "{env:?}");
     }
 }
