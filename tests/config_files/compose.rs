@@ -349,3 +349,155 @@ fn compose_interpolation_is_read_the_way_compose_reads_it() {
         "postgres://u:dev@db/x"
     );
 }
+
+#[test]
+fn published_ports_bind_to_loopback_unless_the_operator_says_otherwise() {
+    for (name, spec) in services() {
+        let ports = spec
+            .get("ports")
+            .and_then(Value::as_sequence)
+            .cloned()
+            .unwrap_or_default();
+        for port in ports {
+            let raw = scalar(&port);
+            assert!(
+                interpolate(&raw).starts_with("127.0.0.1:"),
+                "{name} publishes {raw} beyond 127.0.0.1 by default"
+            );
+        }
+    }
+    let gateway = &services()["gateway"];
+    let published = scalar(&gateway["ports"][0]);
+    assert!(
+        published.starts_with("${GATEWAY_PUBLISH_ADDR:-127.0.0.1}:"),
+        "the operator can publish the gateway wider: {published}"
+    );
+}
+
+/// `docker/compose.production.yml`'s services, with `<<` merges applied.
+fn production_services() -> BTreeMap<String, Value> {
+    let mut doc: Value = serde_yaml::from_str(&read("docker/compose.production.yml"))
+        .expect("docker/compose.production.yml is YAML");
+    doc.apply_merge().expect("merges apply");
+    doc["services"]
+        .as_mapping()
+        .expect("services")
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap().to_owned(), v.clone()))
+        .collect()
+}
+
+#[test]
+fn the_production_profile_sets_app_env_production_and_requires_its_secrets() {
+    let production = production_services();
+    for name in ours().keys().filter(|n| *n != "todoist-sandbox") {
+        let spec = production
+            .get(name)
+            .unwrap_or_else(|| panic!("the production profile leaves {name} out"));
+        let env = environment(spec);
+        assert_eq!(
+            env.get("APP_ENV").map(String::as_str),
+            Some("production"),
+            "{name}"
+        );
+        let internal = name != "web";
+        for secret in ["PUBLIC_URL", "INTERNAL_API_TOKEN"]
+            .iter()
+            .filter(|s| internal || **s == "PUBLIC_URL")
+        {
+            let value = env.get(*secret).map(String::as_str).unwrap_or_default();
+            assert!(
+                value.contains(":?"),
+                "{name}: {secret} must be required, not defaulted: {value}"
+            );
+        }
+    }
+    let auth = environment(&production["auth"]);
+    for secret in [
+        "JWT_SIGNING_KEYS",
+        "GOOGLE_CLIENT_ID",
+        "GOOGLE_CLIENT_SECRET",
+    ] {
+        assert!(auth[secret].contains(":?"), "auth: {secret}");
+    }
+    let integrations = environment(&production["integrations"]);
+    for secret in [
+        "TOKEN_VAULT_KEYS",
+        "TODOIST_CLIENT_ID",
+        "TODOIST_CLIENT_SECRET",
+    ] {
+        assert!(
+            integrations[secret].contains(":?"),
+            "integrations: {secret}"
+        );
+    }
+    // Every variable it sets is one the container's code reads.
+    for (name, spec) in &production {
+        let Some(base) = ours().get(name).cloned() else {
+            continue;
+        };
+        let mut env = environment(&base);
+        env.extend(environment(spec));
+        let read = names_read_by(&program(&base), &env);
+        for var in environment(spec).keys() {
+            assert!(
+                read.contains(var),
+                "{name} sets {var}, which it never reads"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_database_role_has_a_connection_limit() {
+    let init = read("docker/postgres/init.sh");
+    let roles: Vec<&str> = init
+        .lines()
+        .filter(|l| l.trim_start().starts_with("CREATE ROLE"))
+        .collect();
+    assert_eq!(roles.len(), 5, "gateway and the four data-owning services");
+    for role in roles {
+        assert!(role.contains("CONNECTION LIMIT"), "{role}");
+    }
+}
+
+#[test]
+fn docker_compose_refuses_the_production_profile_without_its_secrets() {
+    let secrets = [
+        ("PUBLIC_URL", "https://onetip.example"),
+        ("INTERNAL_API_TOKEN", "x"),
+        ("POSTGRES_PASSWORD", "x"),
+        ("ONETIP_DB_PASSWORD", "x"),
+        ("JWT_SIGNING_KEYS", "x"),
+        ("GOOGLE_CLIENT_ID", "x"),
+        ("GOOGLE_CLIENT_SECRET", "x"),
+        ("TOKEN_VAULT_KEYS", "x"),
+        ("TODOIST_CLIENT_ID", "x"),
+        ("TODOIST_CLIENT_SECRET", "x"),
+    ];
+    let config = |without: Option<&str>| {
+        let mut command = Command::new("docker-compose");
+        command.current_dir(root()).args([
+            "-f",
+            "docker-compose.yml",
+            "-f",
+            "docker/compose.production.yml",
+            "config",
+            "-q",
+        ]);
+        for (k, v) in secrets {
+            command.env_remove(k);
+            if Some(k) != without {
+                command.env(k, v);
+            }
+        }
+        run(&mut command, INSTALL_COMPOSE)
+    };
+    assert_success(&config(None), "the production profile with every secret");
+    for (name, _) in secrets {
+        let output = config(Some(name));
+        assert!(!output.status.success(), "started without {name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(name), "{name}: {stderr}");
+    }
+}
