@@ -7,6 +7,7 @@ use anyhow::Context;
 use axum::Router;
 use platform::Server;
 use platform::db::{DbOptions, Migrations};
+use platform::events::EventSink;
 use platform::health::Probe;
 use platform::jwt::Verifier;
 use sqlx::AnyPool;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub connectors: Registry,
     /// Verifies the access tokens the gateway forwards.
     pub verifier: Verifier,
+    /// Where `task.completed` and `task.reopened` go.
+    pub events: Arc<dyn EventSink>,
 }
 
 fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
@@ -79,6 +82,8 @@ fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::connectors::disconnect))
         .routes(routes!(routes::callback::callback))
         .routes(routes!(routes::tasks::list))
+        .routes(routes!(routes::items::complete))
+        .routes(routes!(routes::items::reopen))
         .merge(platform::health::routes(NAME, probes))
 }
 
@@ -132,10 +137,16 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
         settings.common.public_url.clone(),
         settings.jwks_url.clone(),
     );
+    let events = platform::events::from_settings(
+        &settings.common,
+        &settings.recommender_url,
+        settings.internal_token.clone(),
+    );
     let state = AppState {
         db,
         connectors,
         verifier,
+        events,
     };
     Server::bind(NAME, settings.addr, router(state, probes)).await
 }

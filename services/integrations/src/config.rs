@@ -37,6 +37,11 @@ pub struct Settings {
     pub todoist: TodoistSettings,
     /// auth's JWKS, whose keys verify access tokens.
     pub jwks_url: String,
+    /// Where the recommender is (`RECOMMENDER_URL`): the HTTP event sink
+    /// posts `task.completed` / `task.reopened` to its `/internal/events`.
+    pub recommender_url: String,
+    /// `INTERNAL_API_TOKEN`, which the event sink presents.
+    pub internal_token: SecretString,
 }
 
 impl Settings {
@@ -46,6 +51,8 @@ impl Settings {
         let todoist = todoist(env, &service)?;
         Ok(Self {
             jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
+            recommender_url: ServiceName::Recommender.url(env)?,
+            internal_token: platform::secrets::internal_api_token(env, &service.common)?,
             service,
             vault_keys,
             todoist,
@@ -193,6 +200,8 @@ mod tests {
             "TODOIST_TOKEN_URL",
             "TODOIST_API_URL",
             "TODOIST_CACHE_TTL",
+            "RECOMMENDER_URL",
+            "INTERNAL_API_TOKEN",
         ] {
             assert!(env.names_read().contains(name), "{name}");
         }
@@ -218,7 +227,14 @@ mod tests {
             "TODOIST_CLIENT_SECRET"
         );
         let env = env.with([("TODOIST_CLIENT_SECRET", "very-secret-value")]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "INTERNAL_API_TOKEN"
+        );
+        let internal = platform::secrets::random_token();
+        let env = env.with([("INTERNAL_API_TOKEN", internal.clone())]);
         let settings = Settings::from_env(&env).unwrap();
+        assert!(!format!("{settings:?}").contains(&internal));
         assert!(!settings.todoist.sandbox);
         assert_eq!(
             settings.todoist.auth_url,

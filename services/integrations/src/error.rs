@@ -25,8 +25,18 @@ pub enum ApiError {
     NotFound,
     #[error("invalid {0}")]
     Invalid(&'static str),
+    #[error("the Idempotency-Key header is missing or malformed")]
+    IdempotencyKey,
+    #[error("the body is not valid JSON of the expected shape")]
+    InvalidBody,
     #[error("rate limited")]
     RateLimited(Duration),
+    /// A write the provider could not take now (5xx, timeout): the
+    /// caller may try again after the wait.
+    #[error("the provider is unavailable")]
+    Unavailable(Duration),
+    #[error("undo is not available for this item")]
+    UndoUnavailable,
     #[error("the provider failed")]
     Upstream(#[source] ConnectorError),
     #[error(transparent)]
@@ -41,6 +51,10 @@ impl From<ConnectorError> for ApiError {
                 Self::ReconnectRequired
             }
             ConnectorError::NotFound => Self::NotFound,
+            ConnectorError::UndoUnavailable { provider, reason } => {
+                tracing::info!(provider, reason = %reason, "undo refused by the provider");
+                Self::UndoUnavailable
+            }
             ConnectorError::RateLimited { retry_after } => Self::RateLimited(retry_after),
             ConnectorError::UnknownState
             | ConnectorError::ExpiredState
@@ -80,10 +94,30 @@ impl IntoResponse for ApiError {
                 "invalid_request",
                 "The request is not valid.",
             ),
+            Self::IdempotencyKey => (
+                StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                "An Idempotency-Key header of 1 to 64 visible ASCII characters is required.",
+            ),
+            Self::InvalidBody => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The body must be a JSON object of the documented shape.",
+            ),
             Self::RateLimited(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "rate_limited",
                 "The service asks us to slow down: try again shortly.",
+            ),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The connected service did not answer: try again shortly.",
+            ),
+            Self::UndoUnavailable => (
+                StatusCode::CONFLICT,
+                "undo_unavailable",
+                "This task cannot be undone: Todoist would not put its date back. Change it in Todoist.",
             ),
             Self::Upstream(e) => {
                 tracing::warn!(error = %format_chain(e), "provider call failed");
@@ -103,7 +137,8 @@ impl IntoResponse for ApiError {
             }
         };
         let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
-        if let Self::RateLimited(wait) = self {
+        if let Self::RateLimited(wait) | Self::Unavailable(wait) = self {
+            let wait = wait.min(crate::todoist::http::MAX_WAIT);
             let secs = retry_after_secs(wait).max(1);
             response.headers_mut().insert(
                 header::RETRY_AFTER,
@@ -124,6 +159,24 @@ fn format_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+/// How long to ask a caller to wait after a provider failed a write.
+pub const WRITE_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+impl ApiError {
+    /// A write's failure: a provider that failed or timed out is "try
+    /// again" (503 with `Retry-After`), not a bad gateway, so the caller
+    /// can tell the user so.
+    pub fn from_write(e: ConnectorError) -> Self {
+        match e {
+            e @ ConnectorError::Upstream { .. } => {
+                tracing::warn!(error = %format_chain(&e), "provider write failed");
+                Self::Unavailable(WRITE_RETRY_AFTER)
+            }
+            other => other.into(),
+        }
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -61,12 +61,17 @@ async fn a_user_connects_the_sandbox_lists_every_task_closes_one_once_and_discon
         .iter()
         .find(|t| t.due.as_ref().is_none_or(|d| !d.is_recurring))
         .expect("a one-off task");
-    todoist.complete(&u, &one_off.id, "rec-1").await.unwrap();
-    todoist.complete(&u, &one_off.id, "rec-1").await.unwrap();
+    let key = integrations::domain::IdempotencyKey::parse("rec-1").unwrap();
+    todoist.complete(&u, &one_off.id, &key).await.unwrap();
+    todoist.complete(&u, &one_off.id, &key).await.unwrap();
     let stats = fake.user_stats("alice");
-    assert_eq!(stats.close_requests, 2);
+    // The second tap is answered from the first one's receipt.
+    assert_eq!(stats.close_requests, 1);
     assert_eq!(stats.closes, 1);
-    assert_eq!(stats.request_ids[0], stats.request_ids[1]);
+    assert_eq!(
+        stats.request_ids,
+        [integrations::todoist::request_id(&u, &one_off.id, "close", "rec-1").to_string()]
+    );
     let after = todoist.fetch_signals(&u, None).await.unwrap();
     assert_eq!(after.len(), expected.len() - 1);
     assert!(after.iter().all(|e| e.subject_id != one_off.id));
@@ -80,7 +85,11 @@ async fn a_user_connects_the_sandbox_lists_every_task_closes_one_once_and_discon
         .await
         .unwrap();
     todoist
-        .complete(&u, &expected.last().unwrap().id, "rec-2")
+        .complete(
+            &u,
+            &expected.last().unwrap().id,
+            &integrations::domain::IdempotencyKey::parse("rec-2").unwrap(),
+        )
         .await
         .unwrap();
     let refreshed = creds.load(&u, "todoist").await.unwrap().unwrap();

@@ -15,12 +15,26 @@ use std::time::Duration;
 
 use serde::Serialize;
 use shared_types::NormalizedEvent;
+use shared_types::integrations::{CompleteOutcome, ReopenKind, SourceReport, TaskDue};
 use time::OffsetDateTime;
 
+pub use cache::CachePolicy;
 pub use credentials::Credentials;
 pub use todoist::TodoistConnector;
 
-use crate::domain::UserId;
+use crate::domain::{IdempotencyKey, UserId};
+
+/// What a completion did: `completed`, or `advanced` (a recurring task
+/// moved on), with the due date before and after.
+pub type Completion = CompleteOutcome;
+
+/// One source's part of the candidate list.
+#[derive(Debug, Clone)]
+pub struct SourceAnswer {
+    pub report: SourceReport,
+    /// `task.open` events; empty unless the status has items.
+    pub items: Vec<NormalizedEvent>,
+}
 use crate::store::{CredentialRow, StoreError};
 use crate::vault::VaultError;
 
@@ -76,6 +90,13 @@ pub enum ConnectorError {
     InsufficientScope(&'static str),
     #[error("no such item")]
     NotFound,
+    /// The provider refused to undo this completion (a recurring task
+    /// whose due date it will not put back).
+    #[error("{provider} cannot undo this completion: {reason}")]
+    UndoUnavailable {
+        provider: &'static str,
+        reason: String,
+    },
     #[error("rate limited, retry after {} s", crate::todoist::error::retry_after_secs(*.retry_after))]
     RateLimited { retry_after: Duration },
     #[error("{provider} failed")]
@@ -119,15 +140,29 @@ pub trait Connector: Send + Sync {
         since: Option<OffsetDateTime>,
     ) -> Result<Vec<NormalizedEvent>, ConnectorError>;
 
-    /// Marks an item done at the provider. `decision` names the decision
-    /// (the recommendation) this completion answers: the same (user, item,
-    /// decision) is the same write, however often it is sent.
+    /// The user's candidates and how the source answered: never an error
+    /// (a failing provider is a `failed` or `stale` report), and quick (a
+    /// cold cache waits about a second at most).
+    async fn candidates(&self, user: &UserId) -> SourceAnswer;
+
+    /// Marks an item done at the provider. The same (user, item, key) is
+    /// the same write, however often it is sent.
     async fn complete(
         &self,
         user: &UserId,
         item_id: &str,
-        decision: &str,
-    ) -> Result<(), ConnectorError>;
+        key: &IdempotencyKey,
+    ) -> Result<Completion, ConnectorError>;
+
+    /// Undoes a completion: a one-off item is reopened; a recurring one
+    /// gets `previous_due` (what `complete` answered) back.
+    async fn reopen(
+        &self,
+        user: &UserId,
+        item_id: &str,
+        key: &IdempotencyKey,
+        previous_due: Option<TaskDue>,
+    ) -> Result<ReopenKind, ConnectorError>;
 
     /// The user's connection, if any.
     async fn status(&self, user: &UserId) -> Result<Option<StoredCredential>, ConnectorError>;

@@ -3,6 +3,7 @@
 
 pub mod callback;
 pub mod connectors;
+pub mod items;
 pub mod tasks;
 
 use axum::extract::FromRequestParts;

@@ -33,6 +33,10 @@ pub enum TodoistError {
     /// The answer was not what the contract says.
     #[error("Todoist's answer is malformed: {0}")]
     InvalidResponse(String),
+    /// A Sync command was refused (its `sync_status` entry is an error):
+    /// the tag Todoist gave, and its message.
+    #[error("Todoist refused the command ({tag}: {message})")]
+    CommandRefused { tag: String, message: String },
     /// The token endpoint refused the grant (`invalid_grant`, …).
     #[error("Todoist refused the grant: {0}")]
     GrantRefused(String),

@@ -79,14 +79,34 @@ struct ErrorExtra {
     retry_after: Option<f64>,
 }
 
-/// `Retry-After` as seconds or an HTTP date, relative to `now`.
+/// The longest wait any hint may ask for. A provider asking for more
+/// (`Retry-After: 18446744073709551615`) is rate-limiting us: the wait is
+/// capped here, so no `Instant + Duration` can overflow downstream.
+pub const MAX_WAIT: Duration = Duration::from_secs(60 * 60);
+
+/// `Retry-After` as seconds or an HTTP date, relative to `now`, capped at
+/// [`MAX_WAIT`].
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Any run of digits is seconds, however many (saturating).
+        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_WAIT));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_WAIT),
+    )
+}
+
+/// Whether waiting `wait` from now ends before `deadline` (an overflow
+/// never does).
+fn ends_before(wait: Duration, deadline: Instant) -> bool {
+    Instant::now()
+        .checked_add(wait)
+        .is_some_and(|end| end < deadline)
 }
 
 /// The longest wait any hint of the answer asks for.
@@ -100,7 +120,7 @@ fn retry_hint(response_headers: &reqwest::header::HeaderMap, body: &ErrorBody) -
         .as_ref()
         .and_then(|e| e.retry_after)
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s.min(86_400.0)));
+        .map(|s| Duration::from_secs_f64(s.min(MAX_WAIT.as_secs_f64())));
     header.into_iter().chain(extra).max()
 }
 
@@ -156,7 +176,7 @@ impl TodoistClient {
                                 retry_after: wait,
                                 by: RateLimiter::Todoist,
                             };
-                            if last || Instant::now() + wait > deadline {
+                            if last || !ends_before(wait, deadline) {
                                 return Err(limited);
                             }
                             tracing::info!(
@@ -182,7 +202,7 @@ impl TodoistClient {
                 return Err(error);
             }
             let wait = hint.unwrap_or_default().max(policy.backoff(attempt));
-            if Instant::now() + wait >= deadline {
+            if !ends_before(wait, deadline) {
                 // A 503 that names its wait is a rate limit by another name.
                 return Err(match hint {
                     Some(retry_after) => TodoistError::RateLimited {
@@ -203,10 +223,10 @@ impl TodoistClient {
         loop {
             match self.budget.take(user) {
                 Ok(()) => return Ok(()),
-                Err(wait) if Instant::now() + wait < deadline => tokio::time::sleep(wait).await,
+                Err(wait) if ends_before(wait, deadline) => tokio::time::sleep(wait).await,
                 Err(wait) => {
                     return Err(TodoistError::RateLimited {
-                        retry_after: wait,
+                        retry_after: wait.min(MAX_WAIT),
                         by: RateLimiter::OurBudget,
                     });
                 }
@@ -246,6 +266,20 @@ mod tests {
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
         assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn a_huge_retry_after_is_capped_at_an_hour() {
+        let now = SystemTime::now();
+        for huge in ["18446744073709551615", "99999999999999999999999999", "3601"] {
+            assert_eq!(parse_retry_after(huge, now), Some(MAX_WAIT), "{huge}");
+        }
+        let far = httpdate::fmt_http_date(now + Duration::from_secs(400 * 86_400));
+        assert_eq!(parse_retry_after(&far, now), Some(MAX_WAIT));
+        assert!(!ends_before(
+            Duration::MAX,
+            Instant::now() + Duration::from_secs(5)
+        ));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Todoist API v1 client: OAuth (PKCE S256, `state`), refresh with
-//! rotation, revocation, every page of active tasks, and closing a task with
-//! a deterministic `X-Request-Id`.
+//! rotation, revocation, every page of active tasks, one task, and the
+//! writes (close, reopen, the Sync command that puts a recurring task's due
+//! back) with a deterministic `X-Request-Id`.
 //!
 //! Every call has a timeout and a deadline; retries follow [`http`]'s rules;
 //! every call made for a user spends from that user's [`budget`].
@@ -24,7 +25,7 @@ pub use oauth::{AuthorizeRequest, TokenGrant};
 pub use types::{Due, Task};
 
 use crate::domain::UserId;
-use types::Page;
+use types::{Page, SyncAnswer};
 
 /// The scope Onetip asks for: list and close tasks.
 pub const SCOPE: &str = "data:read_write";
@@ -190,6 +191,119 @@ impl TodoistClient {
     }
 }
 
+impl TodoistClient {
+    /// One task, active or completed (`GET /api/v1/tasks/{id}`).
+    pub async fn get_task(
+        &self,
+        user: &UserId,
+        token: &SecretString,
+        task_id: &str,
+        deadline: Instant,
+    ) -> Result<Task, TodoistError> {
+        if !is_plain_id(task_id) {
+            return Err(TodoistError::NotFound);
+        }
+        let url = format!("{}/tasks/{task_id}", self.config.api_url);
+        let response = self
+            .send(Some(user), Safety::Repeatable, deadline, || {
+                self.http.get(&url).bearer_auth(token.expose_secret())
+            })
+            .await?;
+        response
+            .json()
+            .await
+            .map_err(|e| TodoistError::InvalidResponse(format!("task: {}", http::describe(&e))))
+    }
+
+    /// Reopens a completed one-off task (and its parents), idempotent by
+    /// `request_id` like [`close_task`](Self::close_task).
+    pub async fn reopen_task(
+        &self,
+        user: &UserId,
+        token: &SecretString,
+        task_id: &str,
+        request_id: Uuid,
+        deadline: Instant,
+    ) -> Result<(), TodoistError> {
+        if !is_plain_id(task_id) {
+            return Err(TodoistError::NotFound);
+        }
+        let url = format!("{}/tasks/{task_id}/reopen", self.config.api_url);
+        let request_id = request_id.hyphenated().to_string();
+        self.send(Some(user), Safety::Repeatable, deadline, || {
+            self.http
+                .post(&url)
+                .bearer_auth(token.expose_secret())
+                .header("X-Request-Id", &request_id)
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a recurring task's due object back (the undo of its close):
+    /// the Sync command `item_update_date_complete {id, due, is_forward: 0}`
+    /// with `uuid = request_id`, which Todoist runs at most once. The whole
+    /// due object goes, never a bare date, so the recurrence survives.
+    pub async fn restore_due(
+        &self,
+        user: &UserId,
+        token: &SecretString,
+        task_id: &str,
+        due: &Due,
+        request_id: Uuid,
+        deadline: Instant,
+    ) -> Result<(), TodoistError> {
+        if !is_plain_id(task_id) {
+            return Err(TodoistError::NotFound);
+        }
+        let url = format!("{}/sync", self.config.api_url);
+        let uuid = request_id.hyphenated().to_string();
+        let body = serde_json::json!({
+            "commands": [{
+                "type": "item_update_date_complete",
+                "uuid": uuid,
+                "args": {"id": task_id, "due": due, "is_forward": 0},
+            }]
+        });
+        let response = self
+            .send(Some(user), Safety::Repeatable, deadline, || {
+                self.http
+                    .post(&url)
+                    .bearer_auth(token.expose_secret())
+                    .header("X-Request-Id", &uuid)
+                    .json(&body)
+            })
+            .await?;
+        let answer: SyncAnswer = response.json().await.map_err(|e| {
+            TodoistError::InvalidResponse(format!("sync answer: {}", http::describe(&e)))
+        })?;
+        match answer.sync_status.get(&uuid) {
+            Some(serde_json::Value::String(ok)) if ok == "ok" => Ok(()),
+            Some(error) => {
+                let text = |name: &str| {
+                    error
+                        .get(name)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                };
+                if error.get("http_code").and_then(|c| c.as_u64()) == Some(404) {
+                    return Err(TodoistError::NotFound);
+                }
+                Err(TodoistError::CommandRefused {
+                    tag: text("error_tag"),
+                    message: text("error"),
+                })
+            }
+            None => Err(TodoistError::InvalidResponse(
+                "the sync answer lacks our command".into(),
+            )),
+        }
+    }
+}
+
 /// Todoist ids are opaque but plain: refuse anything that could change the
 /// path of the URL it is put into.
 pub fn is_plain_id(id: &str) -> bool {
@@ -202,13 +316,13 @@ pub fn is_plain_id(id: &str) -> bool {
 /// The namespace of our idempotency keys (a fixed random UUID).
 const REQUEST_ID_NAMESPACE: Uuid = Uuid::from_u128(0x7d0c_9a4e_51b3_4f7a_9e2d_64c1_08f3_b2a5);
 
-/// The `X-Request-Id` of a write: a UUIDv5 of (user, task, action,
-/// decision), so a retry or a double tap sends the same id and a later,
-/// different decision about the same task does not.
-pub fn request_id(user: &UserId, task_id: &str, action: &str, decision: &str) -> Uuid {
+/// The `X-Request-Id` of a write: a UUIDv5 of (user, task, action, the
+/// caller's idempotency key), so a retry or a double tap sends the same id
+/// while done → undo → done (new keys) sends new ones.
+pub fn request_id(user: &UserId, task_id: &str, action: &str, key: &str) -> Uuid {
     let user = user.to_string();
     let mut name = Vec::new();
-    for field in [user.as_str(), task_id, action, decision] {
+    for field in [user.as_str(), task_id, action, key] {
         name.extend_from_slice(&(field.len() as u32).to_be_bytes());
         name.extend_from_slice(field.as_bytes());
     }

@@ -39,6 +39,12 @@ pub struct Task {
     pub day_order: Option<i64>,
     #[serde(default)]
     pub note_count: Option<i64>,
+    /// Who added the task.
+    #[serde(default)]
+    pub added_by_uid: Option<String>,
+    /// Who the task is assigned to, in a shared project (`null` when no one).
+    #[serde(default)]
+    pub responsible_uid: Option<String>,
     #[serde(default)]
     pub added_at: Option<String>,
     #[serde(default)]
@@ -56,21 +62,43 @@ impl Task {
     pub fn web_url(&self) -> String {
         format!("https://app.todoist.com/app/task/{}", self.id)
     }
+
+    /// Whether closing it only moves it to its next occurrence.
+    pub fn is_recurring(&self) -> bool {
+        self.due.as_ref().is_some_and(|d| d.is_recurring)
+    }
+
+    /// True when the task is assigned to someone other than its owner.
+    pub fn assigned_to_other(&self) -> bool {
+        match (&self.responsible_uid, &self.user_id) {
+            (Some(responsible), Some(owner)) => responsible != owner,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
+    /// Its estimated duration in minutes (a day is 1440).
+    pub fn duration_minutes(&self) -> Option<i64> {
+        let d = self.duration.as_ref()?;
+        match d.unit.as_str() {
+            "minute" => Some(d.amount),
+            "day" => Some(d.amount.saturating_mul(24 * 60)),
+            _ => None,
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Due {
-    /// `YYYY-MM-DD`, floating `YYYY-MM-DDTHH:MM:SS`, or UTC `…Z`.
-    pub date: String,
+/// The answer to `POST /api/v1/sync` with commands: each command's uuid
+/// maps to `"ok"` or an error object.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SyncAnswer {
     #[serde(default)]
-    pub timezone: Option<String>,
-    #[serde(default)]
-    pub string: Option<String>,
-    #[serde(default)]
-    pub lang: Option<String>,
-    #[serde(default)]
-    pub is_recurring: bool,
+    pub sync_status: std::collections::HashMap<String, serde_json::Value>,
 }
+
+/// A due date, kept whole: the wire contract's type, so the object the
+/// recommender gets back at close time is the one an undo sends Todoist.
+pub type Due = shared_types::integrations::TaskDue;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskDeadline {

@@ -201,7 +201,7 @@ async fn the_callback_refuses_bad_inputs_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn a_rate_limited_listing_answers_503_with_retry_after() {
+async fn a_rate_limited_listing_is_a_failed_source_in_a_200() {
     let app = spawn_app().await;
     Mock::given(method("POST"))
         .and(path("/oauth/access_token"))
@@ -219,8 +219,38 @@ async fn a_rate_limited_listing_answers_503_with_retry_after() {
     app.callback(Some(&u), &format!("code=c&state={state}"))
         .await;
     let response = app.get(&u, "/api/integrations/tasks").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["items"], json!([]));
+    assert_eq!(
+        body["sources"],
+        json!([{"source": "todoist", "status": "failed", "as_of": null}])
+    );
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_from_todoist_is_answered_as_503_with_an_hour() {
+    let app = spawn_app().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/access_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "at", "token_type": "Bearer", "state": "x"
+        })))
+        .mount(&app.todoist)
+        .await;
+    Mock::given(path("/api/v1/tasks/t1"))
+        .respond_with(
+            ResponseTemplate::new(429).insert_header("Retry-After", "18446744073709551615"),
+        )
+        .mount(&app.todoist)
+        .await;
+    let u = user();
+    let state = app.connect(&u).await;
+    app.callback(Some(&u), &format!("code=c&state={state}"))
+        .await;
+    let response = app.complete(&u, "todoist", "t1", Some("key-1")).await;
     assert_eq!(response.status(), 503);
-    assert_eq!(response.headers()["retry-after"], "42");
+    assert_eq!(response.headers()["retry-after"], "3600");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "rate_limited");
 }

@@ -4,12 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use integrations::connector::{Connector, Registry};
-use integrations::vault::Vault;
+use integrations::connector::{CachePolicy, Connector, Credentials, Registry, TodoistConnector};
+use integrations::todoist::{RetryPolicy, TodoistClient, TodoistConfig};
+use integrations::vault::{TokenSecrets, Vault};
 use integrations::{AppState, UserId};
+use platform::events::MemorySink;
 use platform::jwt::{AccessClaims, Jwks, SigningKey, Verifier};
 use platform::{Server, Shutdown};
 use serde_json::{Value, json};
+use todoist_fake::{FakeConfig, FakeTodoist};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -19,7 +22,13 @@ pub const ISSUER: &str = "http://localhost:8080";
 
 pub struct App {
     pub base: String,
+    /// The wiremock Todoist (unused when `fake` is set).
     pub todoist: MockServer,
+    /// The workspace's fake Todoist, when the app was spawned with it.
+    pub fake: Option<FakeTodoist>,
+    /// Every event the service emitted.
+    pub events: Arc<MemorySink>,
+    pub vault: Vault,
     pub db: Db,
     pub key: SigningKey,
     pub http: reqwest::Client,
@@ -32,16 +41,82 @@ impl Drop for App {
     }
 }
 
+/// How to build the app under test.
+#[derive(Default)]
+pub struct Spawn {
+    /// Against the fake Todoist instead of wiremock.
+    pub fake: bool,
+    /// The cache's policy; `CachePolicy::new(30 s)` by default.
+    pub policy: Option<CachePolicy>,
+    /// One attempt's timeout (500 ms with wiremock, 15 s with the fake).
+    pub timeout: Option<Duration>,
+}
+
 pub async fn spawn_app() -> App {
+    spawn(Spawn::default()).await
+}
+
+/// The app against the fake Todoist, with `policy`.
+pub async fn spawn_with_fake(policy: CachePolicy) -> App {
+    spawn(Spawn {
+        fake: true,
+        policy: Some(policy),
+        timeout: None,
+    })
+    .await
+}
+
+/// A fake Todoist client configuration: fast retries, a long timeout.
+pub fn fake_config(fake: &FakeTodoist, timeout: Duration) -> TodoistConfig {
+    let mut config = TodoistConfig::new(
+        integrations::config::SANDBOX_CLIENT_ID,
+        secret("any"),
+        REDIRECT,
+    );
+    config.api_url = fake.api_url();
+    config.auth_url = fake.authorize_url();
+    config.token_url = fake.token_url();
+    config.timeout = timeout;
+    config.retry = RetryPolicy {
+        max_attempts: 3,
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(40),
+    };
+    config
+}
+
+pub async fn spawn(how: Spawn) -> App {
     let todoist = MockServer::start().await;
+    let fake = match how.fake {
+        true => Some(FakeTodoist::start(FakeConfig::default()).await.unwrap()),
+        false => None,
+    };
     let db = database().await;
     let vault = Vault::new(ring(1));
-    let connector: Arc<dyn Connector> = Arc::new(connector(
-        &db.store,
-        &vault,
-        config(&todoist),
-        Duration::from_secs(30),
-    ));
+    let todoist_config = match &fake {
+        Some(fake) => fake_config(fake, how.timeout.unwrap_or(Duration::from_secs(15))),
+        None => {
+            let mut c = config(&todoist);
+            if let Some(t) = how.timeout {
+                c.timeout = t;
+            }
+            c
+        }
+    };
+    let policy = how
+        .policy
+        .unwrap_or_else(|| CachePolicy::new(Duration::from_secs(30)));
+    // The service's own deadline for one connector call (20 s).
+    let connector: Arc<dyn Connector> = Arc::new(
+        TodoistConnector::new(
+            Arc::new(TodoistClient::new(todoist_config).unwrap()),
+            Credentials::new(db.store.clone(), vault.clone()),
+            policy.ttl,
+            Duration::from_secs(20),
+        )
+        .with_cache_policy(policy),
+    );
+    let events = MemorySink::new();
     let key = SigningKey::generate();
     let verifier = Verifier::with_keys(
         ISSUER,
@@ -53,6 +128,7 @@ pub async fn spawn_app() -> App {
         db: db.store.pool().clone(),
         connectors: Registry::new().with(connector),
         verifier,
+        events: events.clone(),
     };
     let server = Server::bind(
         "integrations",
@@ -67,6 +143,9 @@ pub async fn spawn_app() -> App {
     App {
         base,
         todoist,
+        fake,
+        events,
+        vault,
         db,
         key,
         http: reqwest::Client::builder()
@@ -134,6 +213,85 @@ impl App {
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 303);
         response.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    pub fn post(&self, user: &UserId, p: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{p}", self.base))
+            .bearer_auth(self.token(user))
+    }
+
+    /// `POST …/items/{connector}/{item}/complete` with `key`.
+    pub async fn complete(
+        &self,
+        user: &UserId,
+        connector: &str,
+        item: &str,
+        key: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.post(
+            user,
+            &format!("/api/integrations/items/{connector}/{item}/complete"),
+        );
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// `POST …/items/todoist/{item}/reopen` with `key` and `body`.
+    pub async fn reopen(
+        &self,
+        user: &UserId,
+        item: &str,
+        key: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.post(
+            user,
+            &format!("/api/integrations/items/todoist/{item}/reopen"),
+        )
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+    }
+
+    /// `GET /api/integrations/tasks`, parsed.
+    pub async fn candidates(&self, user: &UserId) -> shared_types::integrations::Candidates {
+        let response = self
+            .get(user, "/api/integrations/tasks")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// The fake Todoist this app talks to.
+    pub fn fake(&self) -> &FakeTodoist {
+        self.fake.as_ref().expect("spawned with the fake Todoist")
+    }
+
+    /// Connects `user` to the fake's `account` without the OAuth dance
+    /// (a token the fake issued, sealed as the callback would).
+    pub async fn connect_fake(&self, user: &UserId, account: &str) {
+        let issued = self.fake().issue_token(account, &["data:read_write"]);
+        let tokens = TokenSecrets {
+            access: secret(&issued.access_token),
+            refresh: None,
+        };
+        Credentials::new(self.db.store.clone(), self.vault.clone())
+            .save(
+                user,
+                "todoist",
+                &tokens,
+                Some("data:read_write".into()),
+                None,
+            )
+            .await
+            .unwrap();
     }
 
     pub async fn rows(&self) -> i64 {

@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use integrations::UserId;
 use integrations::connector::{Connector, ConnectorError, Credentials, TodoistConnector};
+use integrations::domain::IdempotencyKey;
 use integrations::store::Store;
 use integrations::todoist::request_id;
 use integrations::vault::{TokenSecrets, Vault};
 use secrecy::ExposeSecret;
 use serde_json::json;
+use shared_types::integrations::CompletionKind;
 use wiremock::matchers::{bearer_token, body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -125,24 +127,36 @@ async fn many_fetches_within_the_ttl_list_tasks_at_todoist_once() {
 }
 
 #[tokio::test]
-async fn the_cache_expires_after_its_ttl() {
+async fn past_its_ttl_the_list_is_answered_at_once_and_refreshed_behind() {
     let s = setup(Duration::from_millis(200)).await;
     let u = user();
     s.connect(&u, "at-1", None, None).await;
     s.serve_tasks("at-1", vec![task("t1", "a")]).await;
     s.todoist.fetch_signals(&u, None).await.unwrap();
     s.todoist.fetch_signals(&u, None).await.unwrap();
+    assert_eq!(requests_to(&s.server, TASKS).await.len(), 1);
     tokio::time::sleep(Duration::from_millis(250)).await;
-    s.todoist.fetch_signals(&u, None).await.unwrap();
+    assert_eq!(s.todoist.fetch_signals(&u, None).await.unwrap().len(), 1);
+    for _ in 0..50 {
+        if requests_to(&s.server, TASKS).await.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(requests_to(&s.server, TASKS).await.len(), 2);
 }
 
 #[tokio::test]
-async fn a_completion_refreshes_the_list_and_a_double_tap_sends_the_same_request_id() {
+async fn a_completion_patches_the_list_and_a_double_tap_sends_the_same_request_id() {
     let s = setup(Duration::from_secs(30)).await;
     let u = user();
     s.connect(&u, "at-1", None, None).await;
     s.serve_tasks("at-1", vec![task("t1", "a"), task("t2", "b")])
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/tasks/t1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(task("t1", "a")))
+        .mount(&s.server)
         .await;
     let close = "/api/v1/tasks/t1/close";
     Mock::given(method("POST"))
@@ -150,14 +164,21 @@ async fn a_completion_refreshes_the_list_and_a_double_tap_sends_the_same_request
         .respond_with(ResponseTemplate::new(204))
         .mount(&s.server)
         .await;
+    let key = IdempotencyKey::parse("rec-1").unwrap();
     s.todoist.fetch_signals(&u, None).await.unwrap();
-    s.todoist.complete(&u, "t1", "rec-1").await.unwrap();
-    s.todoist.complete(&u, "t1", "rec-1").await.unwrap();
-    s.todoist.fetch_signals(&u, None).await.unwrap();
-    s.todoist.fetch_signals(&u, None).await.unwrap();
-    assert_eq!(requests_to(&s.server, TASKS).await.len(), 2);
+    let done = s.todoist.complete(&u, "t1", &key).await.unwrap();
+    assert_eq!(done.outcome, CompletionKind::Completed);
+    assert_eq!(done.previous_due.unwrap().date, "2026-11-27");
+    // The same key again: the same answer, from the receipt.
+    let again = s.todoist.complete(&u, "t1", &key).await.unwrap();
+    assert_eq!(again.outcome, CompletionKind::Completed);
+    let left = s.todoist.fetch_signals(&u, None).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].subject_id, "t2");
+    // Patched, not dropped: no second listing.
+    assert_eq!(requests_to(&s.server, TASKS).await.len(), 1);
     let closes = requests_to(&s.server, close).await;
-    assert_eq!(closes.len(), 2);
+    assert_eq!(closes.len(), 1);
     let expected = request_id(&u, "t1", "close", "rec-1").to_string();
     for r in &closes {
         assert_eq!(
@@ -209,7 +230,14 @@ async fn an_expiring_token_is_refreshed_and_each_rotated_refresh_token_is_stored
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
+    // The stale list is answered at once; the refresh runs behind it.
     s.todoist.fetch_signals(&u, None).await.unwrap();
+    for _ in 0..100 {
+        if requests_to(&s.server, TASKS).await.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let stored = s.credentials().load(&u, "todoist").await.unwrap().unwrap();
     assert_eq!(stored.tokens.refresh.unwrap().expose_secret(), "rt-3");
     assert_eq!(requests_to(&s.server, TOKEN).await.len(), 2);

@@ -5,9 +5,11 @@
 
 mod api;
 mod app;
+mod candidates;
 mod cli;
 mod connector;
 mod helpers;
+mod items;
 mod store;
 mod todoist_client;
 mod vault;

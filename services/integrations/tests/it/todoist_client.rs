@@ -498,3 +498,30 @@ async fn a_burst_never_exceeds_the_per_user_budget() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_huge_retry_after_is_a_rate_limit_capped_at_an_hour_not_a_panic() {
+    for response in [
+        ResponseTemplate::new(429).insert_header("Retry-After", "18446744073709551615"),
+        ResponseTemplate::new(503).insert_header("Retry-After", "18446744073709551615"),
+        ResponseTemplate::new(429).set_body_json(json!({
+            "error": "Too many requests", "error_code": 35, "error_tag": "LIMITS_REACHED",
+            "http_code": 429, "error_extra": {"retry_after": 1.0e300}
+        })),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path(TASKS))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        let error = client(&server)
+            .list_active_tasks(&user(), &secret("at"), deadline(Duration::from_secs(5)))
+            .await
+            .unwrap_err();
+        let TodoistError::RateLimited { retry_after, by } = error else {
+            panic!("expected a rate limit, got {error:?}");
+        };
+        assert_eq!(by, RateLimiter::Todoist);
+        assert_eq!(retry_after, Duration::from_secs(3600));
+    }
+}

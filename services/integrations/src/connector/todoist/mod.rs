@@ -1,7 +1,11 @@
 //! The Todoist connector: OAuth with PKCE and a user-bound `state`, tokens
 //! refreshed (and the rotated refresh token stored) before they expire or
-//! after a 401, the user's active tasks cached per user, and completion
-//! with a deterministic `X-Request-Id`.
+//! after a 401, the user's active tasks served stale-while-revalidate
+//! ([`super::cache`]), and the writes ([`writes`]) with a deterministic
+//! `X-Request-Id`.
+
+mod events;
+mod writes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,26 +13,38 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use shared_types::NormalizedEvent;
+use shared_types::integrations::{ReopenKind, SourceReport, SourceStatus, TaskDue};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::time::Instant;
 
-use super::cache::UserCache;
+use super::cache::{CachePolicy, Lookup, SwrCache};
 use super::credentials::{Credentials, OpenCredential};
-use super::{Connector, ConnectorError, StoredCredential};
-use crate::domain::UserId;
-use crate::todoist::{Task, TodoistClient, TodoistError, request_id};
+use super::{Completion, Connector, ConnectorError, SourceAnswer, StoredCredential};
+use crate::domain::{IdempotencyKey, UserId};
+use crate::todoist::{Task, TodoistClient, TodoistError};
 use crate::vault::TokenSecrets;
+use events::{changed_since, to_event};
+use writes::Receipts;
 
 const NAME: &str = "todoist";
 /// Refresh this long before the access token expires.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
+/// The cached list of a user, and why the last fetch failed (shared).
+type TaskCache = SwrCache<Vec<Task>, Arc<ConnectorError>>;
+
 /// Todoist, behind the [`Connector`] trait.
 pub struct TodoistConnector {
+    inner: Arc<Inner>,
+    tasks: Arc<TaskCache>,
+    receipts: Receipts,
+}
+
+/// What a background refresh needs, shared with it.
+struct Inner {
     client: Arc<TodoistClient>,
     credentials: Credentials,
-    tasks: UserCache<Vec<Task>>,
     /// How long one connector call may take, waits and retries included.
     call_deadline: Duration,
     /// One refresh at a time per user: a refresh token is single use.
@@ -38,7 +54,7 @@ pub struct TodoistConnector {
 impl std::fmt::Debug for TodoistConnector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TodoistConnector")
-            .field("client", &self.client)
+            .field("client", &self.inner.client)
             .field("cache", &self.tasks)
             .finish_non_exhaustive()
     }
@@ -52,30 +68,60 @@ impl TodoistConnector {
         call_deadline: Duration,
     ) -> Self {
         Self {
-            client,
-            credentials,
-            tasks: UserCache::new(cache_ttl),
-            call_deadline,
-            refreshing: Mutex::default(),
+            inner: Arc::new(Inner {
+                client,
+                credentials,
+                call_deadline,
+                refreshing: Mutex::default(),
+            }),
+            tasks: TaskCache::new(CachePolicy::new(cache_ttl)),
+            receipts: Receipts::default(),
         }
     }
 
+    /// The same connector with another cache policy (tests shorten it).
+    pub fn with_cache_policy(mut self, policy: CachePolicy) -> Self {
+        self.tasks = TaskCache::new(policy);
+        self
+    }
+
+    /// The user's active tasks, waiting for the fetch when nothing usable
+    /// is cached (stale lists are answered at once and refreshed behind).
+    pub async fn active_tasks(&self, user: &UserId) -> Result<Arc<Vec<Task>>, ConnectorError> {
+        match self.lookup(user, None).await {
+            Lookup::Fresh(c) | Lookup::Stale { cached: c, .. } => Ok(c.value),
+            Lookup::Failed(e) => Err(clone_error(&e)),
+            Lookup::Pending => Err(map_error(TodoistError::Timeout)),
+        }
+    }
+
+    async fn lookup(
+        &self,
+        user: &UserId,
+        wait: Option<Duration>,
+    ) -> Lookup<Vec<Task>, Arc<ConnectorError>> {
+        let inner = self.inner.clone();
+        let owner = *user;
+        self.tasks
+            .get(user, wait, move || async move {
+                inner.list_tasks(&owner).await.map_err(Arc::new)
+            })
+            .await
+    }
+}
+
+impl Inner {
     fn deadline(&self) -> Instant {
         Instant::now() + self.call_deadline
     }
 
-    /// The user's active tasks, from the cache when fresh.
-    pub async fn active_tasks(&self, user: &UserId) -> Result<Arc<Vec<Task>>, ConnectorError> {
-        self.tasks
-            .get_or_fetch(user, || async {
-                let deadline = self.deadline();
-                self.with_token(user, |token| {
-                    let client = self.client.clone();
-                    async move { client.list_active_tasks(user, &token, deadline).await }
-                })
-                .await
-            })
-            .await
+    async fn list_tasks(&self, user: &UserId) -> Result<Vec<Task>, ConnectorError> {
+        let deadline = self.deadline();
+        self.with_token(user, |token| {
+            let client = self.client.clone();
+            async move { client.list_active_tasks(user, &token, deadline).await }
+        })
+        .await
     }
 
     /// Runs `call` with a usable access token: refreshed first when it is
@@ -173,6 +219,14 @@ fn is_transient(e: &ConnectorError) -> bool {
     )
 }
 
+/// Todoist no longer accepts our tokens: only the user can fix it.
+fn needs_reconnect(e: &ConnectorError) -> bool {
+    matches!(
+        e,
+        ConnectorError::Reconnect(_) | ConnectorError::InsufficientScope(_)
+    )
+}
+
 fn map_error(e: TodoistError) -> ConnectorError {
     match e {
         TodoistError::Unauthorized => ConnectorError::Reconnect(NAME),
@@ -181,6 +235,10 @@ fn map_error(e: TodoistError) -> ConnectorError {
         TodoistError::RateLimited { retry_after, .. } => {
             ConnectorError::RateLimited { retry_after }
         }
+        TodoistError::CommandRefused { message, .. } => ConnectorError::UndoUnavailable {
+            provider: NAME,
+            reason: message,
+        },
         other => ConnectorError::Upstream {
             provider: NAME,
             source: Box::new(other),
@@ -188,52 +246,29 @@ fn map_error(e: TodoistError) -> ConnectorError {
     }
 }
 
-/// A task as a `task.open` event.
-fn to_event(user: &UserId, task: &Task) -> NormalizedEvent {
-    let occurred_at = task
-        .updated_at
-        .clone()
-        .or_else(|| task.added_at.clone())
-        .unwrap_or_else(|| {
-            OffsetDateTime::now_utc()
-                .format(&Rfc3339)
-                .unwrap_or_default()
-        });
-    NormalizedEvent {
-        id: uuid::Uuid::now_v7(),
-        user_id: user.as_uuid(),
-        source: NAME.into(),
-        kind: "task.open".into(),
-        subject_id: task.id.clone(),
-        occurred_at,
-        trace_id: None,
-        payload: serde_json::json!({
-            "title": task.content,
-            "description": task.description,
-            "priority": task.priority,
-            "labels": task.labels,
-            "project_id": task.project_id,
-            "section_id": task.section_id,
-            "parent_id": task.parent_id,
-            "due": task.due,
-            "deadline": task.deadline,
-            "duration": task.duration,
-            "is_recurring": task.due.as_ref().is_some_and(|d| d.is_recurring),
-            "deep_link": task.web_url(),
-        }),
+/// A shared fetch error as an owned one, for callers that want the error.
+fn clone_error(e: &ConnectorError) -> ConnectorError {
+    match e {
+        ConnectorError::NotConnected(p) => ConnectorError::NotConnected(p),
+        ConnectorError::Reconnect(p) => ConnectorError::Reconnect(p),
+        ConnectorError::InsufficientScope(p) => ConnectorError::InsufficientScope(p),
+        ConnectorError::NotFound => ConnectorError::NotFound,
+        ConnectorError::RateLimited { retry_after } => ConnectorError::RateLimited {
+            retry_after: *retry_after,
+        },
+        other => ConnectorError::Upstream {
+            provider: NAME,
+            source: format!("{other}").into(),
+        },
     }
 }
 
-fn changed_since(task: &Task, since: Option<OffsetDateTime>) -> bool {
-    let Some(since) = since else {
-        return true;
-    };
-    task.updated_at
-        .as_deref()
-        .or(task.added_at.as_deref())
-        .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-        // Unknown times count as changed: better shown than lost.
-        .is_none_or(|t| t >= since)
+fn report(status: SourceStatus, as_of: Option<OffsetDateTime>) -> SourceReport {
+    SourceReport {
+        source: NAME.to_owned(),
+        status,
+        as_of: as_of.and_then(|t| t.format(&Rfc3339).ok()),
+    }
 }
 
 #[async_trait::async_trait]
@@ -247,8 +282,9 @@ impl Connector for TodoistConnector {
     }
 
     async fn begin_oauth(&self, user: &UserId) -> Result<String, ConnectorError> {
-        let request = self.client.authorize();
-        self.credentials
+        let request = self.inner.client.authorize();
+        self.inner
+            .credentials
             .start_flow(user, NAME, request.state, request.pkce_verifier)
             .await?;
         Ok(request.url)
@@ -260,7 +296,7 @@ impl Connector for TodoistConnector {
         code: &str,
         state: &str,
     ) -> Result<StoredCredential, ConnectorError> {
-        let verifier = self.credentials.take_flow(user, NAME, state).await?;
+        let verifier = self.inner.credentials.take_flow(user, NAME, state).await?;
         if code.is_empty() || code.len() > 2048 {
             return Err(ConnectorError::CodeRejected {
                 provider: NAME,
@@ -268,6 +304,7 @@ impl Connector for TodoistConnector {
             });
         }
         let grant = self
+            .inner
             .client
             .exchange_code(code, &verifier)
             .await
@@ -283,6 +320,7 @@ impl Connector for TodoistConnector {
             refresh: grant.refresh,
         };
         let stored = self
+            .inner
             .credentials
             .save(user, NAME, &tokens, grant.scope, grant.expires_in)
             .await?;
@@ -304,33 +342,82 @@ impl Connector for TodoistConnector {
             .collect())
     }
 
+    async fn candidates(&self, user: &UserId) -> SourceAnswer {
+        let none = |status| SourceAnswer {
+            report: report(status, None),
+            items: Vec::new(),
+        };
+        match self.inner.credentials.status(user, NAME).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return none(SourceStatus::NotConnected),
+            Err(e) => {
+                tracing::error!(error = %e, "reading the Todoist connection");
+                return none(SourceStatus::Failed);
+            }
+        }
+        let wait = self.tasks.policy().cold_wait;
+        let (status, cached) = match self.lookup(user, Some(wait)).await {
+            Lookup::Fresh(cached) => (SourceStatus::Ok, cached),
+            Lookup::Stale { error: Some(e), .. } if needs_reconnect(&e) => {
+                return none(SourceStatus::ReconnectRequired);
+            }
+            Lookup::Stale { cached, error } => {
+                if let Some(e) = error {
+                    tracing::warn!(error = %e, "Todoist failed; answering the last good list");
+                }
+                (SourceStatus::Stale, cached)
+            }
+            Lookup::Failed(e) if needs_reconnect(&e) => {
+                return none(SourceStatus::ReconnectRequired);
+            }
+            Lookup::Failed(e) if matches!(*e, ConnectorError::NotConnected(_)) => {
+                return none(SourceStatus::NotConnected);
+            }
+            Lookup::Failed(e) => {
+                tracing::warn!(error = %e, "Todoist failed and nothing is cached");
+                return none(SourceStatus::Failed);
+            }
+            Lookup::Pending => {
+                tracing::info!("Todoist is slow: answering without it, the fetch goes on");
+                return none(SourceStatus::Failed);
+            }
+        };
+        SourceAnswer {
+            report: report(status, Some(cached.as_of)),
+            items: cached
+                .value
+                .iter()
+                .filter(|t| !t.checked && !t.is_deleted)
+                .map(|t| to_event(user, t))
+                .collect(),
+        }
+    }
+
     async fn complete(
         &self,
         user: &UserId,
         item_id: &str,
-        decision: &str,
-    ) -> Result<(), ConnectorError> {
-        let id = request_id(user, item_id, "close", decision);
-        let deadline = self.deadline();
-        let result = self
-            .with_token(user, |token| {
-                let client = self.client.clone();
-                async move { client.close_task(user, &token, item_id, id, deadline).await }
-            })
-            .await;
-        if matches!(result, Ok(()) | Err(ConnectorError::NotFound)) {
-            // Our change (or a task gone): the cached list is stale now.
-            self.tasks.invalidate(user);
-        }
-        result
+        key: &IdempotencyKey,
+    ) -> Result<Completion, ConnectorError> {
+        self.complete_item(user, item_id, key).await
+    }
+
+    async fn reopen(
+        &self,
+        user: &UserId,
+        item_id: &str,
+        key: &IdempotencyKey,
+        previous_due: Option<TaskDue>,
+    ) -> Result<ReopenKind, ConnectorError> {
+        self.reopen_item(user, item_id, key, previous_due).await
     }
 
     async fn status(&self, user: &UserId) -> Result<Option<StoredCredential>, ConnectorError> {
-        self.credentials.status(user, NAME).await
+        self.inner.credentials.status(user, NAME).await
     }
 
     async fn disconnect(&self, user: &UserId) -> Result<bool, ConnectorError> {
-        let credential = match self.credentials.load(user, NAME).await {
+        let credential = match self.inner.credentials.load(user, NAME).await {
             Ok(c) => c,
             // Unreadable tokens cannot be revoked, but the row still goes.
             Err(ConnectorError::Vault(e)) => {
@@ -341,22 +428,25 @@ impl Connector for TodoistConnector {
         };
         if let Some(credential) = credential
             && let Err(e) = self
+                .inner
                 .client
-                .revoke(&credential.tokens.access, self.deadline())
+                .revoke(&credential.tokens.access, self.inner.deadline())
                 .await
         {
             // The user asked to disconnect: the row goes regardless.
             tracing::warn!(error = %e, "revoking the Todoist token failed");
         }
-        let deleted = self.credentials.delete(user, NAME).await?;
+        let deleted = self.inner.credentials.delete(user, NAME).await?;
         self.tasks.invalidate(user);
         Ok(deleted)
     }
 
     fn sweep(&self) {
         self.tasks.evict_stale();
-        self.client.forget_idle_budgets();
-        self.refreshing
+        self.receipts.prune();
+        self.inner.client.forget_idle_budgets();
+        self.inner
+            .refreshing
             .lock()
             .expect("refresh lock")
             .retain(|_, lock| Arc::strong_count(lock) > 1);
