@@ -254,6 +254,15 @@ impl CommonSettings {
     pub fn is_production(&self) -> bool {
         self.app_env == AppEnv::Production
     }
+
+    /// In production, `url` (the value of `name`) must be `https://`:
+    /// cookies, codes and tokens never travel in clear.
+    pub fn require_https(&self, name: &str, url: &str) -> Result<(), ConfigError> {
+        if self.is_production() && !url.starts_with("https://") {
+            return Err(ConfigError::new(name, "must be https:// in production"));
+        }
+        Ok(())
+    }
 }
 
 /// The services of the fleet, in the order of the architecture diagram,
@@ -421,6 +430,45 @@ mod tests {
     }
 
     #[test]
+    fn production_refuses_plain_http_urls_naming_the_variable() {
+        let prod = CommonSettings::from_env(&Env::from_pairs([("APP_ENV", "production")])).unwrap();
+        let err = prod
+            .require_https("PUBLIC_URL", &prod.public_url)
+            .unwrap_err();
+        assert_eq!(err.name, "PUBLIC_URL");
+        assert!(
+            prod.require_https("PUBLIC_URL", "https://onetip.example")
+                .is_ok()
+        );
+        let dev = CommonSettings::from_env(&Env::default()).unwrap();
+        assert!(dev.require_https("PUBLIC_URL", &dev.public_url).is_ok());
+    }
+
+    #[test]
+    fn the_debug_of_service_settings_shows_no_database_password() {
+        let env = Env::from_pairs([(
+            "AUTH_DATABASE_URL",
+            "postgres://auth:s3cr3t-pw@db:5432/auth?sslmode=require&password=s3cr3t-pw",
+        )]);
+        let settings = ServiceSettings::from_env(&env, ServiceName::Auth).unwrap();
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("s3cr3t-pw"), "{debug}");
+        assert!(
+            debug.contains("postgres://auth:***@db:5432/auth?***"),
+            "{debug}"
+        );
+        let pretty = format!("{settings:#?}");
+        assert!(!pretty.contains("s3cr3t-pw"));
+        assert_eq!(
+            &*settings.database_url,
+            "postgres://auth:s3cr3t-pw@db:5432/auth?sslmode=require&password=s3cr3t-pw",
+            "the full URL is there for connecting"
+        );
+        let sqlite = DatabaseUrl::new("sqlite://./data/auth.db");
+        assert_eq!(format!("{sqlite:?}"), "\"sqlite://./data/auth.db\"");
+    }
+
+    #[test]
     fn env_remembers_every_name_it_was_asked_for() {
         let env = Env::default();
         let _ = CommonSettings::from_env(&env).unwrap();
@@ -437,6 +485,54 @@ mod tests {
     }
 }
 
+/// A database URL. It may carry a password, so it has no `Display` and its
+/// `Debug` shows the URL with the password replaced; the full text is had
+/// only by dereferencing (`&url` where a `&str` is wanted), at connect time.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let Some((scheme, rest)) = self.0.split_once("://") else {
+            return "***".to_owned();
+        };
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        let mut out = format!("{scheme}://");
+        match authority.rsplit_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+                out.push_str(&format!("{user}:***@{host}"));
+            }
+            None => out.push_str(authority),
+        }
+        // A password can also ride in the query (`?password=…`).
+        match tail.split_once('?') {
+            Some((path, _)) => out.push_str(&format!("{path}?***")),
+            None => out.push_str(tail),
+        }
+        out
+    }
+}
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
 /// What every service reads about itself: the shared settings, where it
 /// listens, and (for those that own one) its database.
 #[derive(Debug, Clone)]
@@ -444,15 +540,15 @@ pub struct ServiceSettings {
     pub name: ServiceName,
     pub common: CommonSettings,
     pub addr: SocketAddr,
-    /// Never logged: it may carry a password.
-    pub database_url: String,
+    /// Never logged: its `Debug` hides the password.
+    pub database_url: DatabaseUrl,
 }
 
 impl ServiceSettings {
     /// For a service that owns a database.
     pub fn from_env(env: &Env, name: ServiceName) -> Result<Self, ConfigError> {
         let common = CommonSettings::from_env(env)?;
-        let database_url = name.database_url(env, &common);
+        let database_url = DatabaseUrl::new(name.database_url(env, &common));
         Ok(Self {
             name,
             addr: name.addr(env)?,
@@ -467,7 +563,7 @@ impl ServiceSettings {
             name,
             common: CommonSettings::from_env(env)?,
             addr: name.addr(env)?,
-            database_url: String::new(),
+            database_url: DatabaseUrl::default(),
         })
     }
 }

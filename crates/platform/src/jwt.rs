@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
+use secrecy::zeroize::{Zeroize, Zeroizing};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, RwLock};
 
@@ -70,12 +71,12 @@ pub enum JwtError {
 
 // ---------------------------------------------------------------- signing
 
-/// One Ed25519 signing key with its `kid`. `Debug` never shows the seed.
-#[derive(Clone)]
+/// One Ed25519 signing key with its `kid`. `Debug` never shows the seed;
+/// the secret lives only inside `ed25519_dalek`'s key, which zeroizes it on
+/// drop, and the type is not `Clone` (share it behind an `Arc`).
 pub struct SigningKey {
     kid: String,
-    seed: [u8; 32],
-    encoding: EncodingKey,
+    signing: ed25519_dalek::SigningKey,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -86,19 +87,14 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-/// The fixed PKCS#8 v1 prefix of an Ed25519 private key (RFC 8410).
-const PKCS8_ED25519_PREFIX: [u8; 16] = [
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
-
 impl SigningKey {
     pub fn from_seed(kid: impl Into<String>, seed: [u8; 32]) -> Self {
-        let mut der = PKCS8_ED25519_PREFIX.to_vec();
-        der.extend_from_slice(&seed);
+        let mut seed = Zeroizing::new(seed);
+        let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+        seed.zeroize();
         Self {
             kid: kid.into(),
-            seed,
-            encoding: EncodingKey::from_ed_der(&der),
+            signing,
         }
     }
 
@@ -114,11 +110,13 @@ impl SigningKey {
 
     /// `kid:base64(seed)`, the form of one `JWT_SIGNING_KEYS` entry.
     pub fn to_entry(&self) -> String {
-        format!("{}:{}", self.kid, STANDARD.encode(self.seed))
+        let seed = Zeroizing::new(self.signing.to_bytes());
+        format!("{}:{}", self.kid, STANDARD.encode(*seed))
     }
 
     /// Parses `kid:base64(seed)` entries, comma- or newline-separated,
-    /// newest first. The error never echoes a seed.
+    /// newest first. The error never echoes a seed; a `kid` twice is refused
+    /// (which key would verify a token would depend on the order).
     pub fn parse_ring(text: &str) -> Result<Vec<SigningKey>, String> {
         let keys = text
             .split([',', '\n'])
@@ -132,23 +130,28 @@ impl SigningKey {
                 if !is_good_kid(kid) {
                     return Err(format!("entry {i}: kid must be 1-64 of [A-Za-z0-9_.-]"));
                 }
-                let seed: [u8; 32] = STANDARD
-                    .decode(seed.trim())
-                    .ok()
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or_else(|| format!("entry {i}: the seed must be 32 bytes in base64"))?;
+                let decoded = Zeroizing::new(STANDARD.decode(seed.trim()).unwrap_or_default());
+                let seed: [u8; 32] = decoded
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| format!("entry {i}: the seed must be 32 bytes in base64"))?;
                 Ok(SigningKey::from_seed(kid, seed))
             })
             .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
             return Err("no keys".into());
         }
+        for (i, key) in keys.iter().enumerate() {
+            if keys[..i].iter().any(|k| k.kid == key.kid) {
+                return Err(format!("entry {i}: kid {} appears twice", key.kid));
+            }
+        }
         Ok(keys)
     }
 
     /// The public half, as a JWK.
     pub fn public_jwk(&self) -> PublicJwk {
-        let public = ed25519_dalek::SigningKey::from_bytes(&self.seed).verifying_key();
+        let public = self.signing.verifying_key();
         PublicJwk {
             kty: "OKP".into(),
             crv: "Ed25519".into(),
@@ -159,13 +162,21 @@ impl SigningKey {
         }
     }
 
-    /// Signs `claims` as an access token.
+    /// Signs `claims` as an access token (a compact JWS, EdDSA).
     pub fn sign(&self, claims: &AccessClaims) -> String {
+        use ed25519_dalek::Signer;
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(ACCESS_TOKEN_TYPE.into());
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding)
-            .expect("signing with a well-formed Ed25519 key does not fail")
+        let header = serde_json::to_vec(&header).expect("a header serializes");
+        let claims = serde_json::to_vec(claims).expect("claims serialize");
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
+        );
+        let signature = self.signing.sign(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
     }
 }
 

@@ -78,6 +78,73 @@ pub fn internal_api_token(env: &Env, common: &CommonSettings) -> Result<SecretSt
     }
 }
 
+/// How many bits of randomness a secret must carry in production: 32 bytes.
+pub const STRONG_SECRET_BITS: f64 = 256.0;
+
+/// Whether `secret` looks like at least 32 random bytes: long enough for
+/// 256 bits in its alphabet (hex 4 bits a character, base64 6, other
+/// printable text 6.5) *and* random-looking, so that length alone cannot
+/// pass: as many distinct characters as random text of that length and
+/// alphabet would almost surely have, no repeating period, no runs of
+/// consecutive characters. An estimate that refuses what is plainly weak
+/// (`aaaa…`, `password1password1…`, words, `abcd…`) and accepts what
+/// `openssl rand -hex 32` / `-base64 32` or [`random_token`] make.
+pub fn check_strong(secret: &str) -> Result<(), &'static str> {
+    let text = secret.trim().trim_end_matches('=');
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let alphabet: f64 = if chars.iter().all(char::is_ascii_hexdigit) {
+        16.0
+    } else if chars
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_'))
+    {
+        64.0
+    } else {
+        94.0
+    };
+    if (n as f64) * alphabet.log2() < STRONG_SECRET_BITS {
+        return Err("too short for 32 random bytes (openssl rand -base64 32 makes one)");
+    }
+    let distinct = chars
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as f64;
+    let expected = alphabet * (1.0 - (1.0 - 1.0 / alphabet).powi(n as i32));
+    if distinct < 0.65 * expected {
+        return Err("too few distinct characters to be random");
+    }
+    for period in 1..=n / 2 {
+        let same = (0..n - period)
+            .filter(|&i| chars[i] == chars[i + period])
+            .count();
+        if same * 2 >= n - period {
+            return Err("repeats itself");
+        }
+    }
+    let steps = chars
+        .windows(2)
+        .filter(|w| (w[1] as i64 - w[0] as i64).abs() == 1)
+        .count();
+    if steps * 2 >= n {
+        return Err("runs of consecutive characters");
+    }
+    Ok(())
+}
+
+/// In production, `name`'s value must pass [`check_strong`].
+pub fn require_strong_in_production(
+    common: &CommonSettings,
+    name: &str,
+    secret: &SecretString,
+) -> Result<(), ConfigError> {
+    if !common.is_production() {
+        return Ok(());
+    }
+    check_strong(secret.expose_secret())
+        .map_err(|why| ConfigError::new(name, format!("not a strong secret in production: {why}")))
+}
+
 /// True when `headers` carry `Authorization: Bearer <expected>`, compared in
 /// constant time.
 pub fn bearer_matches(headers: &HeaderMap, expected: &SecretString) -> bool {
@@ -125,6 +192,44 @@ mod tests {
         );
         let env = env.with([("INTERNAL_API_TOKEN", "short")]);
         assert!(internal_api_token(&env, &common).is_err());
+    }
+
+    #[test]
+    fn strong_secrets_are_random_not_just_long() {
+        use base64::engine::general_purpose::STANDARD;
+        for _ in 0..200 {
+            let bytes = random_bytes::<32>();
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            for good in [random_token(), STANDARD.encode(bytes), hex] {
+                assert_eq!(check_strong(&good), Ok(()), "{good}");
+            }
+        }
+        for weak in [
+            "t".repeat(40),
+            "a".repeat(100),
+            "internal-token-for-tests-0123456789abcdef".to_owned(),
+            "password1".repeat(6),
+            "0123456789abcdef".repeat(4),
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".to_owned(),
+            "correct horse battery staple and then some more words".to_owned(),
+            random_token()[..30].to_owned(),
+        ] {
+            assert!(check_strong(&weak).is_err(), "{weak} passed");
+        }
+    }
+
+    #[test]
+    fn production_refuses_a_weak_internal_token_naming_it() {
+        let env = Env::from_pairs([("APP_ENV", "production")]);
+        let common = CommonSettings::from_env(&env).unwrap();
+        let weak = SecretString::from("t".repeat(40));
+        let err = require_strong_in_production(&common, "INTERNAL_API_TOKEN", &weak).unwrap_err();
+        assert!(err.to_string().contains("INTERNAL_API_TOKEN"), "{err}");
+        assert!(!err.to_string().contains("tttt"));
+        let strong = SecretString::from(random_token());
+        assert!(require_strong_in_production(&common, "INTERNAL_API_TOKEN", &strong).is_ok());
+        let dev = CommonSettings::from_env(&Env::default()).unwrap();
+        assert!(require_strong_in_production(&dev, "INTERNAL_API_TOKEN", &weak).is_ok());
     }
 
     #[test]

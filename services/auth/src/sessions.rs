@@ -34,7 +34,7 @@ pub struct Issued {
 pub struct Sessions {
     pub store: Store,
     pub clock: Clock,
-    pub key: SigningKey,
+    pub key: std::sync::Arc<SigningKey>,
     pub issuer: String,
     pub access_ttl: Duration,
     pub idle_ttl: Duration,

@@ -85,3 +85,35 @@ impl Settings {
         Self::from_env(&Env::from_process())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused_for(env: &Env) -> String {
+        let err = Settings::from_env(env).unwrap_err();
+        assert!(err.to_string().contains(&err.name), "{err}");
+        err.name
+    }
+
+    #[test]
+    fn production_refuses_to_start_with_each_weak_setting_naming_the_variable() {
+        let env = Env::from_pairs([("APP_ENV", "production")]);
+        assert_eq!(refused_for(&env), "PUBLIC_URL", "the default is http://");
+        let env = env.with([("PUBLIC_URL", "https://onetip.example")]);
+        assert_eq!(refused_for(&env), "INTERNAL_API_TOKEN", "required");
+        let env = env.with([("INTERNAL_API_TOKEN", "t".repeat(40))]);
+        assert_eq!(refused_for(&env), "INTERNAL_API_TOKEN", "long, not random");
+        let env = env.with([("INTERNAL_API_TOKEN", platform::secrets::random_token())]);
+        let settings = Settings::from_env(&env).unwrap();
+        assert!(settings.edge.production);
+        let env = env.with([("TRUSTED_PROXIES", "not-an-address")]);
+        assert_eq!(refused_for(&env), "TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn development_keeps_its_plain_http_defaults() {
+        let env = Env::from_pairs([("INTERNAL_API_TOKEN", "t".repeat(40))]);
+        assert!(!Settings::from_env(&env).unwrap().edge.production);
+    }
+}

@@ -271,12 +271,22 @@ pub async fn spawn_with(google: bool, extra: &[(&str, &str)]) -> TestApp {
     } else {
         None
     };
+    // Production refuses the fake Google's plain-HTTP issuer and the fixed
+    // test token at start (config.rs tests that): a production app here is
+    // read as development, then switched, to test how it runs.
+    let production = extra
+        .iter()
+        .any(|(k, v)| *k == "APP_ENV" && *v == "production");
     pairs.extend(
         extra
             .iter()
+            .filter(|(k, _)| *k != "APP_ENV")
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     );
-    let settings = auth::Settings::from_env(&Env::from_pairs(pairs)).expect("settings");
+    let mut settings = auth::Settings::from_env(&Env::from_pairs(pairs)).expect("settings");
+    if production {
+        settings.service.common.app_env = platform::AppEnv::Production;
+    }
     let clock = Clock::system();
     let server = auth::build_with_clock(settings, clock.clone())
         .await
