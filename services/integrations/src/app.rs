@@ -73,6 +73,8 @@ pub struct AppState {
     pub verifier: Verifier,
     /// Where `task.completed` and `task.reopened` go.
     pub events: Arc<dyn EventSink>,
+    /// The event id of each recent write, reused when it is repeated.
+    pub event_ids: Arc<routes::items::EventIds>,
 }
 
 fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
@@ -147,6 +149,7 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
         connectors,
         verifier,
         events,
+        event_ids: Arc::default(),
     };
     Server::bind(NAME, settings.addr, router(state, probes)).await
 }

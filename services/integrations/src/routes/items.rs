@@ -6,9 +6,11 @@
 //! `X-Decision-Id`. After a success they emit `task.completed` /
 //! `task.reopened`; emitting never fails the answer. A provider that fails
 //! or is slow is a 503 with `Retry-After`, so the caller can say "try
-//! again".
+//! again". A repeat of a write (same key) emits its event again with the
+//! same event id, so the receiver, idempotent by id, stores it once.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -33,6 +35,34 @@ const EMIT_WAIT: Duration = Duration::from_millis(500);
 
 /// The longest decision id kept in an event.
 const MAX_DECISION_ID: usize = 128;
+
+/// How long a write's event id is reused for a repeat of the write.
+const EVENT_ID_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// The event id of each recent write, by (user, connector, item, action,
+/// idempotency key): a repeated write (a double tap, a retry) emits its
+/// event again under the same id, which receivers store once.
+#[derive(Debug, Default)]
+pub struct EventIds {
+    ids: std::sync::Mutex<HashMap<String, (uuid::Uuid, Instant)>>,
+}
+
+impl EventIds {
+    fn id_for(&self, write: &str) -> uuid::Uuid {
+        let mut ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        if ids.len() > 10_000 {
+            ids.retain(|_, (_, at)| at.elapsed() < EVENT_ID_TTL);
+        }
+        match ids.get(write) {
+            Some((id, at)) if at.elapsed() < EVENT_ID_TTL => *id,
+            _ => {
+                let id = uuid::Uuid::now_v7();
+                ids.insert(write.to_owned(), (id, Instant::now()));
+                id
+            }
+        }
+    }
+}
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<IdempotencyKey> {
     headers
@@ -74,16 +104,24 @@ async fn emit(state: &AppState, event: NormalizedEvent) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn event(
+    state: &AppState,
     user: &UserId,
     connector: &dyn Connector,
     kind: &str,
     item: &str,
+    key: &IdempotencyKey,
     headers: &HeaderMap,
     payload: serde_json::Value,
 ) -> NormalizedEvent {
+    let write = format!(
+        "{user}\n{}\n{item}\n{kind}\n{}",
+        connector.name(),
+        key.as_str()
+    );
     NormalizedEvent {
-        id: uuid::Uuid::now_v7(),
+        id: state.event_ids.id_for(&write),
         user_id: user.as_uuid(),
         source: connector.name().to_owned(),
         kind: kind.to_owned(),
@@ -133,7 +171,16 @@ pub async fn complete(
         "next_due": done.next_due,
         "decision_id": decision_id(&headers),
     });
-    let event = event(&user, &*connector, TASK_COMPLETED, &item, &headers, payload);
+    let event = event(
+        &state,
+        &user,
+        &*connector,
+        TASK_COMPLETED,
+        &item,
+        &key,
+        &headers,
+        payload,
+    );
     emit(&state, event).await;
     Ok(Json(done))
 }
@@ -182,7 +229,16 @@ pub async fn reopen(
         "next_due": null,
         "decision_id": decision_id(&headers),
     });
-    let event = event(&user, &*connector, TASK_REOPENED, &item, &headers, payload);
+    let event = event(
+        &state,
+        &user,
+        &*connector,
+        TASK_REOPENED,
+        &item,
+        &key,
+        &headers,
+        payload,
+    );
     emit(&state, event).await;
     Ok(Json(ReopenOutcome { outcome }))
 }

@@ -129,6 +129,7 @@ pub async fn spawn(how: Spawn) -> App {
         connectors: Registry::new().with(connector),
         verifier,
         events: events.clone(),
+        event_ids: Default::default(),
     };
     let server = Server::bind(
         "integrations",

@@ -347,4 +347,47 @@ async fn each_write_emits_its_event_with_the_item_the_decision_and_the_trace() {
     assert_eq!(events[0].payload["outcome"], "completed");
     assert_eq!(events[1].payload["outcome"], "reopened");
     assert_eq!(events[1].payload["idempotency_key"], "undo-9");
+
+    // A repeat of the done (a retry after a lost answer) emits it again
+    // under the same id, so the recommender stores it once.
+    let repeat = app.complete(&u, "todoist", &task.id, Some("tap-9")).await;
+    assert_eq!(repeat.status(), 200);
+    let events = app.events.events();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[2].id, events[0].id);
+    assert_eq!(events[2].kind, "task.completed");
+}
+
+#[tokio::test]
+async fn a_completion_retried_after_a_restart_sends_the_same_request_id_and_closes_once() {
+    let app = app().await;
+    let u = user();
+    app.connect_fake(&u, "alice").await;
+    let task = one_off(app.fake());
+    let key = integrations::domain::IdempotencyKey::parse("tap-lost").unwrap();
+    // Two connectors over the same database: the service before and after
+    // a restart (no receipts survive it).
+    for _ in 0..2 {
+        let restarted = integrations::connector::TodoistConnector::new(
+            std::sync::Arc::new(
+                integrations::todoist::TodoistClient::new(crate::app::fake_config(
+                    app.fake(),
+                    std::time::Duration::from_secs(5),
+                ))
+                .unwrap(),
+            ),
+            integrations::connector::Credentials::new(app.db.store.clone(), app.vault.clone()),
+            std::time::Duration::from_secs(30),
+            std::time::Duration::from_secs(20),
+        );
+        let done = integrations::connector::Connector::complete(&restarted, &u, &task.id, &key)
+            .await
+            .unwrap();
+        assert_eq!(done.outcome, CompletionKind::Completed);
+    }
+    let stats = app.fake().user_stats("alice");
+    assert_eq!(stats.closes, 1);
+    let expected = integrations::todoist::request_id(&u, &task.id, "close", "tap-lost");
+    assert_eq!(closes(app.fake()), [Some(expected.to_string())]);
+    assert!(at_fake(app.fake(), &task.id).checked);
 }
