@@ -5,7 +5,8 @@
 //! * Older than the TTL (up to `max_stale`, 24 h): answered at once as
 //!   [`Lookup::Stale`], and refreshed in the background, one refresh per
 //!   user at a time. A failed refresh keeps the last good value (stale,
-//!   with the error) and is not retried before `failure_backoff`, so a
+//!   with the error) and is not retried before `failure_backoff` (or the
+//!   wait the error itself asks for, a rate limit's `Retry-After`), so a
 //!   provider that is down is not called on every page view.
 //! * Nothing usable (cold): the fetch starts (or is joined) in the
 //!   background and the caller waits at most `cold_wait`; past it the
@@ -92,6 +93,8 @@ struct Slot<T, E> {
     good: Option<Cached<T>>,
     /// The last fetch's failure and when, cleared by a success.
     failure: Option<(E, Instant)>,
+    /// No fetch starts before this (after a failure).
+    retry_at: Option<Instant>,
     /// Bumped by every patch and invalidation: a fetch that started
     /// before one is not kept, since it may predate our change.
     generation: u64,
@@ -105,6 +108,7 @@ impl<T, E> Default for Slot<T, E> {
         Self {
             good: None,
             failure: None,
+            retry_at: None,
             generation: 0,
             inflight: None,
         }
@@ -114,6 +118,8 @@ impl<T, E> Default for Slot<T, E> {
 /// One value per user, served stale while it is revalidated.
 pub struct SwrCache<T, E> {
     policy: CachePolicy,
+    /// The wait an error asks for, if any (a rate limit's).
+    wait_hint: fn(&E) -> Option<Duration>,
     slots: Mutex<HashMap<UserId, Slot<T, E>>>,
     fetches: std::sync::atomic::AtomicU64,
 }
@@ -132,8 +138,15 @@ where
     E: Clone + Send + Sync + 'static,
 {
     pub fn new(policy: CachePolicy) -> Arc<Self> {
+        Self::with_wait_hint(policy, |_| None)
+    }
+
+    /// A cache that, after a failure, also waits what `wait_hint` reads
+    /// from the error (at least `failure_backoff`).
+    pub fn with_wait_hint(policy: CachePolicy, wait_hint: fn(&E) -> Option<Duration>) -> Arc<Self> {
         Arc::new(Self {
             policy,
+            wait_hint,
             slots: Mutex::default(),
             fetches: Default::default(),
         })
@@ -220,9 +233,7 @@ where
     }
 
     fn backing_off(&self, slot: &Slot<T, E>) -> bool {
-        slot.failure
-            .as_ref()
-            .is_some_and(|(_, at)| at.elapsed() < self.policy.failure_backoff)
+        slot.failure.is_some() && slot.retry_at.is_some_and(|t| Instant::now() < t)
     }
 
     /// Starts `fetch` in the background; it stores what it gets.
@@ -262,10 +273,17 @@ where
                     as_of: OffsetDateTime::now_utc(),
                 });
                 slot.failure = None;
+                slot.retry_at = None;
             }
             // Our own change came after this fetch began: keep the patch.
             Ok(_) => {}
-            Err(e) => slot.failure = Some((e, now)),
+            Err(e) => {
+                let wait = (self.wait_hint)(&e)
+                    .unwrap_or_default()
+                    .max(self.policy.failure_backoff);
+                slot.retry_at = now.checked_add(wait);
+                slot.failure = Some((e, now));
+            }
         }
     }
 
@@ -292,6 +310,7 @@ where
         let slot = slots.entry(*user).or_default();
         slot.good = None;
         slot.failure = None;
+        slot.retry_at = None;
         slot.generation += 1;
     }
 
@@ -305,10 +324,7 @@ where
                     .good
                     .as_ref()
                     .is_some_and(|c| c.fetched_at.elapsed() < policy.max_stale)
-                || slot
-                    .failure
-                    .as_ref()
-                    .is_some_and(|(_, at)| at.elapsed() < policy.failure_backoff)
+                || slot.retry_at.is_some_and(|t| Instant::now() < t)
         });
     }
 }
@@ -408,6 +424,27 @@ mod tests {
             panic!("stale expected");
         };
         assert_eq!((*cached.value, error), (1, Some("down")));
+    }
+
+    #[tokio::test]
+    async fn after_a_failure_no_fetch_starts_before_the_wait_the_error_asks_for() {
+        let cache = SwrCache::<u32, &'static str>::with_wait_hint(policy(10, 1000), |e| {
+            (*e == "slow down").then(|| Duration::from_millis(300))
+        });
+        let user = UserId::new(uuid::Uuid::new_v4());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let first = cache
+            .get(&user, None, counted(&calls, Err("slow down"), 0))
+            .await;
+        assert!(matches!(first, Lookup::Failed("slow down")), "{first:?}");
+        for _ in 0..5 {
+            let again = cache.get(&user, None, counted(&calls, Ok(1), 0)).await;
+            assert!(matches!(again, Lookup::Failed("slow down")), "{again:?}");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(Duration::from_millis(320)).await;
+        let later = cache.get(&user, None, counted(&calls, Ok(1), 0)).await;
+        assert!(matches!(later, Lookup::Fresh(_)), "{later:?}");
     }
 
     #[tokio::test]

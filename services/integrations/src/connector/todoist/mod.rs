@@ -74,14 +74,14 @@ impl TodoistConnector {
                 call_deadline,
                 refreshing: Mutex::default(),
             }),
-            tasks: TaskCache::new(CachePolicy::new(cache_ttl)),
+            tasks: TaskCache::with_wait_hint(CachePolicy::new(cache_ttl), wait_hint),
             receipts: Receipts::default(),
         }
     }
 
     /// The same connector with another cache policy (tests shorten it).
     pub fn with_cache_policy(mut self, policy: CachePolicy) -> Self {
-        self.tasks = TaskCache::new(policy);
+        self.tasks = TaskCache::with_wait_hint(policy, wait_hint);
         self
     }
 
@@ -209,6 +209,14 @@ impl Inner {
             .load(user, NAME)
             .await?
             .ok_or(ConnectorError::NotConnected(NAME))
+    }
+}
+
+/// A rate limit's wait: no listing is tried again before it.
+fn wait_hint(e: &Arc<ConnectorError>) -> Option<Duration> {
+    match **e {
+        ConnectorError::RateLimited { retry_after } => Some(retry_after),
+        _ => None,
     }
 }
 

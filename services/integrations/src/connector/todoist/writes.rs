@@ -126,7 +126,16 @@ impl TodoistConnector {
             })
         };
         // The task as it is now: its due date is what an undo restores.
-        let before = get().await?;
+        let before = match get().await {
+            Ok(task) => task,
+            Err(ConnectorError::NotFound) => {
+                // Gone at Todoist: not a candidate any more either.
+                self.tasks
+                    .patch(user, |tasks| without_closed(tasks, item_id));
+                return Err(ConnectorError::NotFound);
+            }
+            Err(e) => return Err(e),
+        };
         let completion = if before.checked {
             // Done already (in Todoist's app, or by a try whose answer was
             // lost): nothing to close.
