@@ -37,6 +37,7 @@ pub struct AppState {
     pub(crate) probes: Arc<[Arc<dyn Probe>]>,
     pub(crate) health_cache: health::HealthCache,
     trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
+    limits: crate::limits::Limits,
 }
 
 fn api() -> OpenApiRouter<AppState> {
@@ -49,8 +50,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 pub fn router(settings: &Settings) -> Router {
     let edge = EdgeAuth::new(&settings.edge);
+    let limits = crate::limits::Limits::new(&settings.limits);
     if tokio::runtime::Handle::try_current().is_ok() {
         edge.spawn_revocation_poller();
+        limits.spawn_sweeper();
     }
     let state = AppState {
         edge,
@@ -60,6 +63,7 @@ pub fn router(settings: &Settings) -> Router {
         probes: health::probes(settings).into(),
         health_cache: health::HealthCache::default(),
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+        limits,
     };
     let (router, doc) = api()
         .route("/ready", get(ready))
@@ -97,9 +101,12 @@ async fn ready(
 
 async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
     let up = &state.upstreams;
-    crate::client_addr::rewrite(&mut req, &state.trusted_proxies);
+    let client = crate::client_addr::rewrite(&mut req, &state.trusted_proxies);
     if cross_site::refused(req.method(), req.headers(), &state.public_origin) {
         return GatewayError::CrossSite.into_response();
+    }
+    if declared_length(req.headers()).is_some_and(|n| n > state.limits.max_body as u64) {
+        return GatewayError::BodyTooLarge(state.limits.max_body).into_response();
     }
     let path = req.uri().path().to_owned();
     let target = target(&path);
@@ -115,19 +122,33 @@ async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
     // verified token as a Bearer and never sees the session cookies.
     let mut set_cookies = Vec::new();
     match target {
-        Target::Auth => {}
+        Target::Auth => {
+            if let Err(over) = state.limits.auth(client, &path) {
+                return GatewayError::RateLimited(over.retry_after).into_response();
+            }
+        }
         Target::Web if is_public_page(&path) => {
             let token = state.edge.optional(req.headers()).await;
             state.edge.rewrite(&mut req, token.as_deref());
         }
         _ => match state.edge.admit(req.headers()).await {
             Ok(admitted) => {
+                if path.starts_with("/api/")
+                    && let Some(user) = &admitted.user
+                    && let Err(over) = state.limits.api(user)
+                {
+                    return GatewayError::RateLimited(over.retry_after).into_response();
+                }
                 state.edge.rewrite(&mut req, admitted.token.as_deref());
                 set_cookies = admitted.set_cookies;
             }
             Err(refused) => return unauthenticated(&path, refused),
         },
     }
+    let req = match limit_body(req, state.limits.max_body).await {
+        Ok(req) => req,
+        Err(e) => return e.into_response(),
+    };
     let mut response = proxy::forward(&state.client, name, base, req)
         .await
         .into_response();
@@ -137,6 +158,26 @@ async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
             .append(http::header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// The `Content-Length` a request declares, if any.
+fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// The request with its body read, up to `max` bytes (a body without a
+/// declared length is cut off there too): 413 above it.
+async fn limit_body(req: Request, max: usize) -> Result<Request, GatewayError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| GatewayError::BodyTooLarge(max))?;
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 /// 401 JSON for the API, a redirect to the sign-in page for pages.

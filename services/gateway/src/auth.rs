@@ -65,6 +65,8 @@ pub fn is_public_page(path: &str) -> bool {
 pub struct Admitted {
     pub token: Option<String>,
     pub set_cookies: Vec<HeaderValue>,
+    /// The verified token's `sub`, for the per-user limits.
+    pub user: Option<String>,
 }
 
 /// Refused: cookies to clear (from auth's refusal), if any.
@@ -146,6 +148,7 @@ impl EdgeAuth {
                         Verdict::Live => Ok(Admitted {
                             token: Some(token.clone()),
                             set_cookies: Vec::new(),
+                            user: Some(claims.sub),
                         }),
                         Verdict::Revoked => Err(Refused::default()),
                         Verdict::Unknown => Err(Refused::unavailable()),
@@ -207,6 +210,7 @@ impl EdgeAuth {
         Ok(Admitted {
             token: Some(refreshed.access_token),
             set_cookies,
+            user: Some(claims.sub),
         })
     }
 

@@ -48,6 +48,8 @@ pub struct Settings {
     pub edge: crate::auth::EdgeSettings,
     /// `TRUSTED_PROXIES`: whose `X-Forwarded-*` is believed.
     pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// `RATE_LIMIT_*`, `MAX_REQUEST_BODY`.
+    pub limits: crate::limits::LimitSettings,
 }
 
 impl Settings {
@@ -75,6 +77,7 @@ impl Settings {
         Ok(Self {
             edge: crate::auth::EdgeSettings::from_env(env, &service)?,
             trusted_proxies: crate::client_addr::TrustedProxies::from_env(env)?,
+            limits: crate::limits::LimitSettings::from_env(env)?,
             service,
             upstreams,
             dependencies,

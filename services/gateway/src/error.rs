@@ -17,6 +17,12 @@ pub enum GatewayError {
     Upstream(&'static str),
     #[error("upstream {0} timed out")]
     UpstreamTimeout(&'static str),
+    /// Over a rate limit: try again after this long.
+    #[error("rate limited")]
+    RateLimited(std::time::Duration),
+    /// A request body over the configured limit.
+    #[error("request body too large")]
+    BodyTooLarge(usize),
     /// The revoked-session list is stale and auth cannot check a session.
     #[error("sessions cannot be checked")]
     SessionCheckUnavailable,
@@ -49,6 +55,28 @@ impl IntoResponse for GatewayError {
                 StatusCode::GATEWAY_TIMEOUT,
                 "gateway_timeout",
                 format!("The {name} service did not answer in time."),
+            ),
+            Self::RateLimited(wait) => {
+                // Whole seconds, rounded up: never 0, which reads as "now".
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(ErrorBody::new(
+                        "rate_limited",
+                        format!("Too many requests; try again in {} s.", secs.max(1)),
+                    )),
+                )
+                    .into_response();
+                response.headers_mut().insert(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(secs.max(1)),
+                );
+                return response;
+            }
+            Self::BodyTooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("The request body is larger than {limit} bytes."),
             ),
             Self::SessionCheckUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,

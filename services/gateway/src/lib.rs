@@ -11,6 +11,7 @@ pub mod config;
 mod cross_site;
 mod error;
 mod health;
+pub mod limits;
 mod proxy;
 pub mod revocation;
 pub mod routing;
