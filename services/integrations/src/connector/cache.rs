@@ -177,6 +177,14 @@ where
         let mut landed = {
             let mut slots = self.lock();
             let slot = slots.entry(*user).or_default();
+            // A fetch whose task died (a panic) never lands: forget it.
+            if slot
+                .inflight
+                .as_ref()
+                .is_some_and(|(_, rx)| rx.has_changed().is_err())
+            {
+                slot.inflight = None;
+            }
             let usable = slot
                 .good
                 .as_ref()
@@ -445,6 +453,24 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(320)).await;
         let later = cache.get(&user, None, counted(&calls, Ok(1), 0)).await;
         assert!(matches!(later, Lookup::Fresh(_)), "{later:?}");
+    }
+
+    #[tokio::test]
+    async fn a_fetch_that_dies_does_not_block_the_next_one() {
+        let cache = SwrCache::<u32, &'static str>::new(policy(60_000, 1000));
+        let user = UserId::new(uuid::Uuid::new_v4());
+        let died = cache
+            .get(&user, None, || async {
+                if true {
+                    panic!("a fetch that dies");
+                }
+                Ok(0)
+            })
+            .await;
+        assert!(matches!(died, Lookup::Pending), "{died:?}");
+        let calls = Arc::new(AtomicUsize::new(0));
+        let next = cache.get(&user, None, counted(&calls, Ok(3), 0)).await;
+        assert!(matches!(next, Lookup::Fresh(_)), "{next:?}");
     }
 
     #[tokio::test]
