@@ -22,14 +22,29 @@ pub fn service_router(
     doc: utoipa::openapi::OpenApi,
 ) -> Router {
     let doc = std::sync::Arc::new(doc);
-    let router = router.route(
-        "/openapi.json",
-        axum::routing::get(move || {
-            let doc = doc.clone();
-            async move { axum::Json(doc.as_ref().clone()) }
-        }),
-    );
+    let router = router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .method_not_allowed_fallback(method_not_allowed);
     layers(router, service)
+}
+
+/// 405 as a JSON error, like every other refusal: a route that changes
+/// something answers only its own method (GET on `/auth/logout` changes
+/// nothing).
+async fn method_not_allowed() -> (http::StatusCode, axum::Json<shared_types::ErrorBody>) {
+    (
+        http::StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(shared_types::ErrorBody::new(
+            "method_not_allowed",
+            "This method is not allowed here.",
+        )),
+    )
 }
 
 /// Wraps `router` in the shared request-id and tracing layers.

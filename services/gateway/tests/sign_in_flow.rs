@@ -152,3 +152,51 @@ async fn a_user_signs_in_fetches_their_profile_and_signing_out_ends_it_at_once()
     }
     assert!(refused, "old access cookies still work 5 s after sign-out");
 }
+
+#[tokio::test]
+async fn state_changing_routes_answer_get_with_405_and_change_nothing() {
+    let chain = start().await;
+    let r = chain
+        .client
+        .post(format!("{}/auth/dev/signin", chain.gateway))
+        .form(&[("email", "ada@example.com"), ("return_to", "/")])
+        .send()
+        .await
+        .unwrap();
+    let (at, rt) = (
+        cookie(&r, "onetip_at").unwrap(),
+        cookie(&r, "onetip_rt").unwrap(),
+    );
+    let both = format!("onetip_at={at}; onetip_rt={rt}");
+    for route in ["/auth/logout", "/auth/refresh"] {
+        let r = chain
+            .client
+            .get(format!("{}{route}", chain.gateway))
+            .header("cookie", &both)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "GET {route}");
+        assert!(cookie(&r, "onetip_rt").is_none(), "GET {route} set cookies");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "method_not_allowed", "GET {route}");
+    }
+    // The gateway's own routes answer only GET.
+    let r = chain
+        .client
+        .post(format!("{}/health", chain.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    // Nothing was signed out: the refresh token still rotates, the access
+    // token still works well past a revocation poll.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(chain.me(&format!("onetip_at={at}")).await.status(), 200);
+    let r = chain.me(&format!("onetip_rt={rt}")).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        cookie(&r, "onetip_rt").is_some(),
+        "the refresh token was still live"
+    );
+}

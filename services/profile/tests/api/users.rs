@@ -74,3 +74,39 @@ async fn a_malformed_upsert_is_a_clear_client_error() {
     let body: Value = r.json().await.unwrap();
     assert!(body["error"].is_string() && body["message"].is_string());
 }
+
+#[tokio::test]
+async fn state_changing_routes_answer_other_methods_with_405_and_change_nothing() {
+    let app = spawn_app().await;
+    let (id, _) = app.user().await;
+    let token = app.token_for(&id);
+    let internal = format!("{}/internal/users", app.base);
+    let r = app
+        .client
+        .get(&internal)
+        .bearer_auth(INTERNAL_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405, "GET /internal/users");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "method_not_allowed");
+    for method in [
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let r = app
+            .client
+            .request(method.clone(), format!("{}/api/me", app.base))
+            .bearer_auth(&token)
+            .body(r#"{"name":"Mallory"}"#)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} /api/me");
+    }
+    let me: Value = app.get_me(Some(&token)).await.json().await.unwrap();
+    assert_ne!(me["name"], "Mallory");
+}
