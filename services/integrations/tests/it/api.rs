@@ -254,3 +254,30 @@ async fn a_huge_retry_after_from_todoist_is_answered_as_503_with_an_hour() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "rate_limited");
 }
+
+#[test]
+fn the_openapi_document_names_the_item_routes_and_the_candidate_contract() {
+    let doc = serde_json::to_value(integrations::openapi()).unwrap();
+    for path in [
+        "/api/integrations/tasks",
+        "/api/integrations/items/{connector}/{item}/complete",
+        "/api/integrations/items/{connector}/{item}/reopen",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+    let complete = &doc["paths"]["/api/integrations/items/{connector}/{item}/complete"];
+    assert!(complete["get"].is_null());
+    let params = complete["post"]["parameters"].to_string();
+    assert!(params.contains("Idempotency-Key") && params.contains("X-Decision-Id"));
+    for schema in [
+        "Candidates",
+        "SourceReport",
+        "SourceStatus",
+        "CompleteOutcome",
+        "ReopenRequest",
+        "ReopenOutcome",
+        "TaskDue",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+}
