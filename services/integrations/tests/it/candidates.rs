@@ -178,11 +178,17 @@ async fn a_warm_cache_makes_no_listing_at_todoist() {
     assert_eq!(status(&first), SourceStatus::Ok);
     let listings = app.fake().user_stats("alice").task_listings;
     assert!(listings >= 1);
+    let started = Instant::now();
     for _ in 0..10 {
         let again = app.candidates(&u).await;
         assert_eq!(status(&again), SourceStatus::Ok);
         assert_eq!(ids(&again), ids(&first));
     }
+    eprintln!(
+        "warm-cache answer, {} items: {:?} each",
+        first.items.len(),
+        started.elapsed() / 10
+    );
     assert_eq!(app.fake().user_stats("alice").task_listings, listings);
 }
 
