@@ -39,8 +39,12 @@ fn now() -> i64 {
 }
 
 fn token(sid: &str, exp_in: i64) -> String {
+    token_from(ISSUER, sid, exp_in)
+}
+
+fn token_from(issuer: &str, sid: &str, exp_in: i64) -> String {
     SigningKey::from_seed("k1", SEED).sign(&AccessClaims {
-        iss: ISSUER.into(),
+        iss: issuer.into(),
         aud: AUDIENCE.into(),
         sub: "u1".into(),
         sid: sid.into(),
@@ -51,6 +55,30 @@ fn token(sid: &str, exp_in: i64) -> String {
 }
 
 async fn spawn(revoked: Value) -> Edge {
+    spawn_in(revoked, &[]).await
+}
+
+/// A strong internal token, as production wants one.
+const STRONG: &str = "q3Xb8YfN1vLr0TzK7mWc5HsJ2dPa9GuE4iOeR6kVyBw";
+
+/// A production gateway: https PUBLIC_URL, a strong internal token.
+async fn spawn_production() -> Edge {
+    spawn_in(
+        json!([]),
+        &[
+            ("APP_ENV", "production"),
+            ("PUBLIC_URL", "https://onetip.test"),
+            ("INTERNAL_API_TOKEN", STRONG),
+        ],
+    )
+    .await
+}
+
+async fn spawn_in(revoked: Value, extra: &[(&str, &str)]) -> Edge {
+    let internal = extra
+        .iter()
+        .find(|(k, _)| *k == "INTERNAL_API_TOKEN")
+        .map_or("t".repeat(40), |(_, v)| (*v).to_owned());
     let auth = MockServer::start().await;
     let profile = MockServer::start().await;
     let web = MockServer::start().await;
@@ -65,7 +93,7 @@ async fn spawn(revoked: Value) -> Edge {
         .and(path("/internal/sessions/revoked"))
         .and(header(
             "authorization",
-            format!("Bearer {}", "t".repeat(40)).as_str(),
+            format!("Bearer {internal}").as_str(),
         ))
         .respond_with(
             ResponseTemplate::new(200)
@@ -81,17 +109,26 @@ async fn spawn(revoked: Value) -> Edge {
     }
     let env = Env::from_pairs([
         ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
-        ("INTERNAL_API_TOKEN", "t".repeat(40)),
+        ("INTERNAL_API_TOKEN", internal.clone()),
         ("AUTH_URL", auth.uri()),
         ("PROFILE_URL", profile.uri()),
         ("WEB_URL", web.uri()),
-    ]);
+    ])
+    .with(extra.iter().map(|(k, v)| (*k, *v)));
     let server = gateway::build(gateway::Settings::from_env(&env).unwrap())
         .await
         .unwrap();
     let base = format!("http://{}", server.local_addr());
     let shutdown = Shutdown::new();
     tokio::spawn(server.serve(shutdown.clone()));
+    // Ready once the first poll of the revoked list has landed (before it,
+    // each session would be checked with auth one by one).
+    for _ in 0..100 {
+        match reqwest::get(format!("{base}/ready")).await {
+            Ok(r) if r.status() == 200 => break,
+            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -174,6 +211,11 @@ async fn an_expired_access_token_is_refreshed_transparently() {
     Mock::given(method("POST"))
         .and(path("/auth/refresh"))
         .and(header("cookie", "onetip_rt=rt-1"))
+        // The gateway is an internal caller: auth answers it the token.
+        .and(header(
+            "authorization",
+            format!("Bearer {}", "t".repeat(40)).as_str(),
+        ))
         .respond_with(
             ResponseTemplate::new(200)
                 .append_header(
@@ -371,4 +413,46 @@ async fn every_jwt_mutation_is_refused_at_the_edge() {
             .status(),
         200
     );
+}
+
+#[tokio::test]
+async fn production_reads_and_strips_the_host_prefixed_cookies_only() {
+    let edge = spawn_production().await;
+    let at = token_from("https://onetip.test", "s1", 300);
+    let r = edge
+        .get(
+            "/api/me",
+            Some(&format!(
+                "__Host-onetip_at={at}; theme=dark; __Host-onetip_rt=rt; __Host-onetip_flow=f"
+            )),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let seen = &edge.forwarded_to_profile().await[0];
+    assert_eq!(
+        seen.headers["authorization"],
+        format!("Bearer {at}").as_str()
+    );
+    assert_eq!(
+        seen.headers["cookie"], "theme=dark",
+        "the __Host- cookies are stripped"
+    );
+    // The development names mean nothing in production.
+    let r = edge.get("/api/me", Some(&format!("onetip_at={at}"))).await;
+    assert_eq!(r.status(), 401);
+    // A refresh presents the prefixed refresh cookie to auth.
+    let fresh = token_from("https://onetip.test", "s1", 300);
+    Mock::given(method("POST"))
+        .and(path("/auth/refresh"))
+        .and(header("cookie", "__Host-onetip_rt=rt-1"))
+        .and(header("authorization", format!("Bearer {STRONG}").as_str()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": fresh, "expires_in": 300})),
+        )
+        .expect(1)
+        .mount(&edge.auth)
+        .await;
+    let r = edge.get("/api/me", Some("__Host-onetip_rt=rt-1")).await;
+    assert_eq!(r.status(), 200);
 }

@@ -2,6 +2,8 @@
 //! and per user on `/api/*`, sign-in starts per client, and the body size;
 //! each refusal a JSON error, 429 with `Retry-After` or 413.
 
+use std::time::Duration;
+
 use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
 use platform::{Env, Shutdown};
 use serde_json::{Value, json};
@@ -85,6 +87,14 @@ async fn spawn(extra: &[(&str, &str)]) -> Gateway {
     let base = format!("http://{}", server.local_addr());
     let shutdown = Shutdown::new();
     tokio::spawn(server.serve(shutdown.clone()));
+    // Ready once the first poll of the revoked list has landed (before it,
+    // each session would be checked with auth one by one).
+    for _ in 0..100 {
+        match reqwest::get(format!("{base}/ready")).await {
+            Ok(r) if r.status() == 200 => break,
+            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
     Gateway {
         base,
         auth,

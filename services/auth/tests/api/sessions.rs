@@ -79,6 +79,28 @@ async fn production_cookies_are_host_prefixed_and_secure() {
 }
 
 #[tokio::test]
+async fn two_sign_ins_get_different_random_tokens_and_none_is_all_zero() {
+    let app = spawn_app().await;
+    let (a, b) = (app.sign_in().await, app.sign_in().await);
+    assert_ne!(a.rt, b.rt, "two sessions share a refresh token");
+    assert_ne!(peek(&a.at)["sid"], peek(&b.at)["sid"]);
+    let a2 = signed_refresh(&app.refresh(&a.rt).await);
+    let b2 = signed_refresh(&app.refresh(&b.rt).await);
+    let tokens = [&a.rt, &b.rt, &a2, &b2];
+    for (i, t) in tokens.iter().enumerate() {
+        let bytes = URL_SAFE_NO_PAD.decode(t).unwrap();
+        assert_eq!(bytes.len(), 32);
+        assert!(bytes.iter().any(|b| *b != 0), "token {i} is all zero bytes");
+        // 32 random bytes almost surely have many distinct values.
+        let distinct: std::collections::BTreeSet<_> = bytes.iter().collect();
+        assert!(distinct.len() >= 16, "token {i} does not look random");
+        for other in &tokens[..i] {
+            assert_ne!(t, other, "token {i} repeats an earlier one");
+        }
+    }
+}
+
+#[tokio::test]
 async fn refresh_tokens_carry_256_random_bits_and_only_a_hash_is_stored() {
     let app = spawn_app().await;
     let s = app.sign_in().await;

@@ -27,11 +27,22 @@ async fn a_full_sign_in_sets_the_session_cookies_and_returns_where_it_started() 
 #[tokio::test]
 async fn an_unknown_state_is_refused() {
     let app = spawn_app().await;
-    let _flow = app.start_flow(None).await;
+    let flow = app.start_flow(None).await;
+    // A code Google really granted: only the state lookup can refuse it.
+    app.google().grant(
+        "c1",
+        &flow.challenge,
+        sign_rs256(&app.google().claims(&flow.nonce), Some(GOOGLE_KID)),
+    );
     let r = app
-        .callback(Some("code"), Some("unknown-state"), Some("unknown-state"))
+        .callback(Some("c1"), Some("unknown-state"), Some("unknown-state"))
         .await;
     assert_refused(&app, r).await;
+    // The code was never sent to Google: it still finishes its own flow.
+    let r = app
+        .callback(Some("c1"), Some(&flow.state), Some(&flow.state))
+        .await;
+    assert_eq!(r.status(), 303, "the refused callback spent the code");
 }
 
 #[tokio::test]
