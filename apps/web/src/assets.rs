@@ -58,6 +58,14 @@ const TIP_JS: &str = include_str!("../static/tip.js");
 pub static TIP_JS_HREF: LazyLock<String> =
     LazyLock::new(|| format!("{TIP_JS_PATH}?v={:016x}", fnv1a(TIP_JS.as_bytes())));
 
+/// Where the status page's script is served.
+pub const STATUS_JS_PATH: &str = "/static/status.js";
+const STATUS_JS: &str = include_str!("../static/status.js");
+
+/// The status script's link, versioned.
+pub static STATUS_JS_HREF: LazyLock<String> =
+    LazyLock::new(|| format!("{STATUS_JS_PATH}?v={:016x}", fnv1a(STATUS_JS.as_bytes())));
+
 /// The web app manifest: what makes the site installable.
 pub const MANIFEST_PATH: &str = "/static/manifest.webmanifest";
 const MANIFEST: &str = include_str!("../static/manifest.webmanifest");
@@ -87,19 +95,20 @@ const PNGS: [(&str, &[u8]); 4] = [
 
 /// The routes of the script, the manifest and the PNG icons.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    let script = |body: &'static str| {
+        get(move || async move {
+            (
+                [
+                    (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                    (CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                ],
+                body,
+            )
+        })
+    };
     let mut router = Router::new()
-        .route(
-            TIP_JS_PATH,
-            get(|| async {
-                (
-                    [
-                        (CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                        (CACHE_CONTROL, "public, max-age=31536000, immutable"),
-                    ],
-                    TIP_JS,
-                )
-            }),
-        )
+        .route(TIP_JS_PATH, script(TIP_JS))
+        .route(STATUS_JS_PATH, script(STATUS_JS))
         .route(
             MANIFEST_PATH,
             get(|| async {

@@ -28,15 +28,12 @@ use crate::assets::{APPLE_TOUCH_ICON_PATH, CSS_HREF, ICON_PATH, MANIFEST_PATH};
 /// What a page puts in its `<head>` besides what every page has.
 pub struct Head {
     pub title: Cow<'static, str>,
-    /// Reload the page every so many seconds (the status dashboard).
-    pub refresh_secs: Option<u32>,
 }
 
 impl Head {
     pub fn titled(title: &'static str) -> Self {
         Self {
             title: Cow::Borrowed(title),
-            refresh_secs: None,
         }
     }
 
@@ -44,7 +41,6 @@ impl Head {
     pub fn tip(title: String) -> Self {
         Self {
             title: Cow::Owned(title),
-            refresh_secs: None,
         }
     }
 }
@@ -55,9 +51,6 @@ pub fn document(
     body_class: &'static str,
     body: impl IntoView + 'static,
 ) -> Html<String> {
-    let refresh = head
-        .refresh_secs
-        .map(|secs| view! { <meta http-equiv="refresh" content=secs.to_string() /> });
     let html = view! {
         <html lang="en">
             <head>
@@ -65,7 +58,6 @@ pub fn document(
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="dark" />
                 <meta name="theme-color" content="#000000" />
-                {refresh}
                 <title>{head.title.into_owned()}</title>
                 <link rel="stylesheet" href=CSS_HREF.as_str() />
                 <link rel="icon" type="image/svg+xml" href=ICON_PATH />

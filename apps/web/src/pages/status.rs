@@ -1,6 +1,11 @@
 //! `/status`: the health dashboard. It asks the gateway for the fleet's
 //! health on every request and shows one row per component, green or red.
 //!
+//! It keeps itself fresh with `/static/status.js`, which reloads it every
+//! few seconds and offers to pause that (a `<meta http-equiv="refresh">`
+//! cannot be paused, which fails WCAG 2.2.1 and axe's `meta-refresh`).
+//! Without JavaScript the page is simply reloaded by hand.
+//!
 //! The markup is a contract the end-to-end tests rely on: each row carries
 //! `data-component="<name>"` and `data-status="ok|down"`, and the overall
 //! verdict is `id="overall"` with `data-status="ok|degraded"`.
@@ -16,8 +21,9 @@ use time::format_description::well_known::Rfc3339;
 use super::account::Viewer;
 use super::{Head, framed};
 use crate::app::AppState;
+use crate::assets::STATUS_JS_HREF;
 
-/// The dashboard reloads itself this often, with no script.
+/// The dashboard reloads itself this often (status.js).
 const REFRESH_SECS: u32 = 5;
 
 /// `GET /status`. Always answers 200: the page is how people learn that
@@ -36,12 +42,18 @@ pub async fn page(
         }
     };
     framed(
-        Head {
-            title: "Onetip status".into(),
-            refresh_secs: Some(REFRESH_SECS),
-        },
+        Head::titled("Onetip status"),
         &viewer,
-        dashboard(report),
+        view! {
+            {dashboard(report)}
+            <p id="refresh" class="checked" data-refresh-secs=REFRESH_SECS.to_string() hidden>
+                "This page updates itself every few seconds. "
+                <button id="refresh-toggle" class="link-button" type="button">
+                    "Pause updates"
+                </button>
+            </p>
+            <script src=STATUS_JS_HREF.as_str() defer></script>
+        },
     )
 }
 
@@ -53,7 +65,7 @@ fn dashboard(report: Option<HealthReport>) -> impl IntoView {
             <p id="overall" class="overall" data-status="degraded">"Status unknown"</p>
             <p class="notice">
                 "The gateway is unreachable, so the state of the services is unknown. "
-                "This page tries again every few seconds."
+                "Reload the page to try again."
             </p>
         }
         .into_any();
