@@ -3,14 +3,17 @@
 //!
 //! * [`credentials`]: a user's sealed provider tokens, one row per provider.
 //! * [`oauth_states`]: OAuth flows in progress, single use.
+//! * [`receipts`]: the writes sent to providers, pending then answered.
 
 pub mod credentials;
 pub mod oauth_states;
+pub mod receipts;
 
 use sqlx::AnyPool;
 
 pub use credentials::{CredentialRow, RowKey};
 pub use oauth_states::OAuthState;
+pub use receipts::WriteReceipt;
 
 /// A store call failed. The message is fit for logs: no values, no URLs.
 #[derive(Debug, thiserror::Error)]

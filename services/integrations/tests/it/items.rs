@@ -391,3 +391,62 @@ async fn a_completion_retried_after_a_restart_sends_the_same_request_id_and_clos
     assert_eq!(closes(app.fake()), [Some(expected.to_string())]);
     assert!(at_fake(app.fake(), &task.id).checked);
 }
+
+#[tokio::test]
+async fn a_recurring_close_that_crashed_before_its_answer_is_retried_with_the_first_due() {
+    let app = app().await;
+    let u = user();
+    app.connect_fake(&u, "alice").await;
+    let task = recurring(app.fake());
+    let before = due_of(task.due.clone().unwrap());
+    let rid = integrations::todoist::request_id(&u, &task.id, "close", "tap-crash");
+    // The first try recorded its write, and Todoist took the close, then
+    // the process died before the answer was recorded.
+    app.db
+        .store
+        .begin_receipt(&integrations::store::WriteReceipt {
+            request_id: rid.to_string(),
+            user: u,
+            provider: "todoist".into(),
+            item_id: task.id.clone(),
+            action: "close".into(),
+            previous_due: Some(serde_json::to_string(&before).unwrap()),
+            answer: None,
+            created_at: platform::db::now_millis(),
+        })
+        .await
+        .unwrap();
+    let token = app.fake().issue_token("alice", &["data:read_write"]);
+    let first = app
+        .http
+        .post(format!("{}/tasks/{}/close", app.fake().api_url(), task.id))
+        .bearer_auth(&token.access_token)
+        .header("X-Request-Id", rid.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 204);
+    let moved = at_fake(app.fake(), &task.id).due.unwrap();
+
+    // The retry, same key: Todoist discards the close, and the answer
+    // still names the due date before the first try.
+    let response = app
+        .complete(&u, "todoist", &task.id, Some("tap-crash"))
+        .await;
+    assert_eq!(response.status(), 200);
+    let done: CompleteOutcome = response.json().await.unwrap();
+    assert_eq!(done.outcome, CompletionKind::Advanced);
+    assert_eq!(done.previous_due, Some(before.clone()));
+    assert_eq!(at_fake(app.fake(), &task.id).due.unwrap(), moved);
+    let stats = app.fake().user_stats("alice");
+    assert_eq!((stats.close_requests, stats.closes), (2, 1));
+
+    // Its undo, without previous_due: the kept one is put back.
+    let undo = app.reopen(&u, &task.id, "undo-crash", &json!({})).await;
+    assert_eq!(undo.status(), 200);
+    assert_eq!(
+        undo.json::<ReopenOutcome>().await.unwrap().outcome,
+        ReopenKind::Restored
+    );
+    assert_eq!(due_of(at_fake(app.fake(), &task.id).due.unwrap()), before);
+}

@@ -308,3 +308,60 @@ async fn rotation_leaves_rows_it_cannot_open_untouched() {
     // Still there, still under the lost key, still opening with it.
     assert_all_open(&db.store, &lost, &lost_users).await;
 }
+
+#[tokio::test]
+async fn a_write_receipt_is_kept_once_answered_found_by_item_and_purged_by_age() {
+    let db = database().await;
+    let u = user();
+    let receipt = |id: &str, at: i64| integrations::store::WriteReceipt {
+        request_id: id.into(),
+        user: u,
+        provider: "todoist".into(),
+        item_id: "t1".into(),
+        action: "close".into(),
+        previous_due: Some(r#"{"date":"2026-12-01","is_recurring":true}"#.into()),
+        answer: None,
+        created_at: at,
+    };
+    db.store.begin_receipt(&receipt("r1", 1_000)).await.unwrap();
+    // A retry's begin keeps the first record.
+    let mut again = receipt("r1", 2_000);
+    again.previous_due = None;
+    db.store.begin_receipt(&again).await.unwrap();
+    let stored = db.store.get_receipt("r1").await.unwrap().unwrap();
+    assert_eq!(stored, receipt("r1", 1_000));
+    // Pending receipts are not "the last close".
+    assert!(
+        db.store
+            .last_receipt(&u, "todoist", "t1", "close")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    db.store.finish_receipt("r1", "{}", 1_500).await.unwrap();
+    db.store.begin_receipt(&receipt("r2", 3_000)).await.unwrap();
+    db.store
+        .finish_receipt("r2", "{\"n\":2}", 3_500)
+        .await
+        .unwrap();
+    let last = db
+        .store
+        .last_receipt(&u, "todoist", "t1", "close")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (last.request_id.as_str(), last.answer.as_deref()),
+        ("r2", Some("{\"n\":2}"))
+    );
+    assert!(
+        db.store
+            .last_receipt(&user(), "todoist", "t1", "close")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(db.store.purge_receipts(2_000).await.unwrap(), 1);
+    assert!(db.store.get_receipt("r1").await.unwrap().is_none());
+    assert!(db.store.get_receipt("r2").await.unwrap().is_some());
+}

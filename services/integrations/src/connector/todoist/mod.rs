@@ -452,6 +452,13 @@ impl Connector for TodoistConnector {
     fn sweep(&self) {
         self.tasks.evict_stale();
         self.receipts.prune();
+        let store = self.inner.credentials.store().clone();
+        let before = platform::db::now_millis() - writes::RECEIPT_TTL.as_millis() as i64;
+        tokio::spawn(async move {
+            if let Err(e) = store.purge_receipts(before).await {
+                tracing::warn!(error = %e, "purging write receipts");
+            }
+        });
         self.inner.client.forget_idle_budgets();
         self.inner
             .refreshing

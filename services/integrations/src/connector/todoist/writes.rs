@@ -2,10 +2,11 @@
 //!
 //! Every write carries `X-Request-Id` = UUIDv5(user, task, action, the
 //! caller's idempotency key), so a retry or a double tap is discarded by
-//! Todoist while done → undo → done (new keys) is not. The same key is
-//! also answered here from a receipt (kept an hour, in memory), so a
-//! repeated complete answers the same `previous_due` instead of reading the
-//! task again after it moved; calls with one key run one at a time.
+//! Todoist while done → undo → done (new keys) is not. Each write is also
+//! recorded in `write_receipts` before it is sent (with the due date an undo
+//! needs) and answered there after: the same key, even after a crash or a
+//! restart, gets the first answer, not a re-read of a task that has moved
+//! since. Calls with one key run one at a time in a process.
 //!
 //! Undo: a one-off task is reopened; a recurring one gets its previous due
 //! object back through the Sync command `item_update_date_complete` (whose
@@ -13,68 +14,27 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use shared_types::integrations::{CompletionKind, ReopenKind, TaskDue};
 use uuid::Uuid;
 
 use super::events::{with_due, with_task, without_closed};
-use super::{Completion, ConnectorError, TodoistConnector};
+use super::{Completion, ConnectorError, NAME, TodoistConnector};
 use crate::domain::{IdempotencyKey, UserId};
+use crate::store::{Store, StoreError, WriteReceipt};
 use crate::todoist::{is_plain_id, request_id};
 
-/// How long a write's answer is remembered.
-const RECEIPT_TTL: Duration = Duration::from_secs(60 * 60);
+/// How long a write's receipt is kept.
+pub(super) const RECEIPT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
-#[derive(Debug, Clone)]
-enum Receipt {
-    Completed(Box<Completion>),
-    Reopened(ReopenKind),
-}
-
-/// The answers of recent writes, by request id, and the last completion of
-/// each (user, task), so an undo without `previous_due` still restores it.
+/// One write at a time per request id, in this process.
 #[derive(Default)]
 pub(super) struct Receipts {
-    by_request: Mutex<HashMap<Uuid, (Receipt, Instant)>>,
-    last_completion: Mutex<HashMap<(UserId, String), (Completion, Instant)>>,
     running: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Receipts {
-    fn get(&self, id: &Uuid) -> Option<Receipt> {
-        let map = self.by_request.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(id)
-            .filter(|(_, at)| at.elapsed() < RECEIPT_TTL)
-            .map(|(r, _)| r.clone())
-    }
-
-    fn put(&self, id: Uuid, receipt: Receipt) {
-        let mut map = self.by_request.lock().unwrap_or_else(|e| e.into_inner());
-        map.insert(id, (receipt, Instant::now()));
-    }
-
-    fn last_completion(&self, user: &UserId, item: &str) -> Option<Completion> {
-        let map = self
-            .last_completion
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        map.get(&(*user, item.to_owned()))
-            .filter(|(_, at)| at.elapsed() < RECEIPT_TTL)
-            .map(|(c, _)| c.clone())
-    }
-
-    fn remember_completion(&self, user: &UserId, item: &str, completion: &Completion) {
-        let mut map = self
-            .last_completion
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        map.insert(
-            (*user, item.to_owned()),
-            (completion.clone(), Instant::now()),
-        );
-    }
-
     /// Serialises the calls that share a request id.
     async fn one_at_a_time(&self, id: Uuid) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = {
@@ -84,22 +44,66 @@ impl Receipts {
         lock.lock_owned().await
     }
 
-    /// Forgets old receipts and idle locks (bounded memory).
+    /// Forgets idle locks (bounded memory).
     pub(super) fn prune(&self) {
-        let fresh = |at: &Instant| at.elapsed() < RECEIPT_TTL;
-        self.by_request
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, (_, at)| fresh(at));
-        self.last_completion
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, (_, at)| fresh(at));
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, lock| Arc::strong_count(lock) > 1);
     }
+}
+
+fn corrupt(_: serde_json::Error) -> ConnectorError {
+    ConnectorError::Store(StoreError::Corrupt("write_receipts"))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ConnectorError> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+fn due_of(receipt: &WriteReceipt) -> Result<Option<TaskDue>, ConnectorError> {
+    receipt
+        .previous_due
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(corrupt)
+}
+
+/// A receipt about to be sent.
+fn pending(
+    id: Uuid,
+    user: &UserId,
+    item_id: &str,
+    action: &str,
+    previous_due: &Option<TaskDue>,
+) -> Result<WriteReceipt, ConnectorError> {
+    Ok(WriteReceipt {
+        request_id: id.hyphenated().to_string(),
+        user: *user,
+        provider: NAME.to_owned(),
+        item_id: item_id.to_owned(),
+        action: action.to_owned(),
+        previous_due: previous_due.as_ref().map(to_json).transpose()?,
+        answer: None,
+        created_at: platform::db::now_millis(),
+    })
+}
+
+async fn finish<T: serde::Serialize>(
+    store: &Store,
+    id: Uuid,
+    answer: &T,
+) -> Result<(), ConnectorError> {
+    let answer = to_json(answer)?;
+    store
+        .finish_receipt(
+            &id.hyphenated().to_string(),
+            &answer,
+            platform::db::now_millis(),
+        )
+        .await?;
+    Ok(())
 }
 
 impl TodoistConnector {
@@ -114,8 +118,10 @@ impl TodoistConnector {
         }
         let id = request_id(user, item_id, "close", key.as_str());
         let _running = self.receipts.one_at_a_time(id).await;
-        if let Some(Receipt::Completed(done)) = self.receipts.get(&id) {
-            return Ok(*done);
+        let store = self.inner.credentials.store();
+        let receipt = store.get_receipt(&id.hyphenated().to_string()).await?;
+        if let Some(answer) = receipt.as_ref().and_then(|r| r.answer.as_deref()) {
+            return serde_json::from_str(answer).map_err(corrupt);
         }
         let inner = &self.inner;
         let deadline = inner.deadline();
@@ -125,7 +131,6 @@ impl TodoistConnector {
                 async move { client.get_task(user, &token, item_id, deadline).await }
             })
         };
-        // The task as it is now: its due date is what an undo restores.
         let before = match get().await {
             Ok(task) => task,
             Err(ConnectorError::NotFound) => {
@@ -136,12 +141,26 @@ impl TodoistConnector {
             }
             Err(e) => return Err(e),
         };
+        // What an undo restores: the due date before the first try, which a
+        // pending receipt (a try that crashed or lost its answer) kept.
+        let previous_due = match &receipt {
+            Some(r) => due_of(r)?,
+            None => {
+                let due = before.due.clone();
+                store
+                    .begin_receipt(&pending(id, user, item_id, "close", &due)?)
+                    .await?;
+                due
+            }
+        };
+        let recurring =
+            before.is_recurring() || previous_due.as_ref().is_some_and(|d| d.is_recurring);
         let completion = if before.checked {
             // Done already (in Todoist's app, or by a try whose answer was
             // lost): nothing to close.
             Completion {
                 outcome: CompletionKind::Completed,
-                previous_due: before.due.clone(),
+                previous_due,
                 next_due: None,
             }
         } else {
@@ -151,7 +170,7 @@ impl TodoistConnector {
                     async move { client.close_task(user, &token, item_id, id, deadline).await }
                 })
                 .await?;
-            if before.is_recurring() {
+            if recurring {
                 // Where it moved, when Todoist says; the close stands anyway.
                 let next_due = match get().await {
                     Ok(after) => after.due,
@@ -162,17 +181,18 @@ impl TodoistConnector {
                 };
                 Completion {
                     outcome: CompletionKind::Advanced,
-                    previous_due: before.due.clone(),
+                    previous_due,
                     next_due,
                 }
             } else {
                 Completion {
                     outcome: CompletionKind::Completed,
-                    previous_due: before.due.clone(),
+                    previous_due,
                     next_due: None,
                 }
             }
         };
+        finish(store, id, &completion).await?;
         match (&completion.outcome, &completion.next_due) {
             (CompletionKind::Advanced, Some(next)) => self
                 .tasks
@@ -181,10 +201,6 @@ impl TodoistConnector {
                 .tasks
                 .patch(user, |tasks| without_closed(tasks, item_id)),
         };
-        self.receipts
-            .put(id, Receipt::Completed(Box::new(completion.clone())));
-        self.receipts
-            .remember_completion(user, item_id, &completion);
         Ok(completion)
     }
 
@@ -200,14 +216,24 @@ impl TodoistConnector {
         }
         let id = request_id(user, item_id, "reopen", key.as_str());
         let _running = self.receipts.one_at_a_time(id).await;
-        if let Some(Receipt::Reopened(kind)) = self.receipts.get(&id) {
-            return Ok(kind);
+        let store = self.inner.credentials.store();
+        let receipt = store.get_receipt(&id.hyphenated().to_string()).await?;
+        if let Some(answer) = receipt.as_ref().and_then(|r| r.answer.as_deref()) {
+            return serde_json::from_str(answer).map_err(corrupt);
         }
-        let previous_due = previous_due.or_else(|| {
-            self.receipts
-                .last_completion(user, item_id)
-                .and_then(|c| c.previous_due)
-        });
+        // Without one from the caller, the due date kept at the last close.
+        let previous_due = match previous_due {
+            Some(due) => Some(due),
+            None => match store.last_receipt(user, NAME, item_id, "close").await? {
+                Some(close) => due_of(&close)?,
+                None => None,
+            },
+        };
+        if receipt.is_none() {
+            store
+                .begin_receipt(&pending(id, user, item_id, "reopen", &previous_due)?)
+                .await?;
+        }
         let inner = &self.inner;
         let deadline = inner.deadline();
         let kind = match previous_due.filter(|d| d.is_recurring) {
@@ -255,7 +281,7 @@ impl TodoistConnector {
                 ReopenKind::Reopened
             }
         };
-        self.receipts.put(id, Receipt::Reopened(kind));
+        finish(store, id, &kind).await?;
         Ok(kind)
     }
 }
