@@ -9,6 +9,8 @@
 // The same journey on a phone (390×844, touch, with a screenshot), by
 // keyboard alone (Enter, `u`, `s`), and with JavaScript off. Then Todoist
 // failing (5xx, then slow), and an axe scan of every page.
+import { execSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Page } from '@playwright/test';
@@ -300,4 +302,82 @@ test('Todoist failing, then slow: / answers 200 within 3 s with the tip it had a
   } finally {
     await drainFaults(request);
   }
+});
+
+/** The process listening on 127.0.0.1:`port` (the fleet: every service in one process). */
+function pidListening(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const row = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[1]?.endsWith(hex) && f[3] === '0A');
+  const socket = `socket:[${row?.[9]}]`;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`) === socket) return Number(pid);
+      }
+    } catch {
+      // a process that ended, or is not ours to read
+    }
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** User + system CPU seconds the process has used. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return ticks / Number(execSync('getconf CLK_TCK').toString().trim());
+}
+
+test('measures the CPU time of a warm GET / through the gateway, beside a service /health', async ({
+  page,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const origin = new URL(baseURL!).origin;
+  await signIn(page, { origin, returnTo: '/connect' });
+  await connectTodoist(page, origin);
+  const fleet = pidListening(Number(new URL(origin).port));
+  const webHealth = `http://127.0.0.1:${Number(new URL(origin).port) + 5}/health`;
+  const N = 100;
+  const measure = async (what: string, get: () => Promise<number>) => {
+    for (let i = 0; i < 10; i++) expect(await get(), what).toBe(200); // warm
+    const cpu0 = cpuSeconds(fleet);
+    const t0 = Date.now();
+    for (let i = 0; i < N; i++) expect(await get(), what).toBe(200);
+    const wallMs = (Date.now() - t0) / N;
+    const cpuMs = ((cpuSeconds(fleet) - cpu0) * 1000) / N;
+    return { what, requests: N, cpu_ms_per_request: Number(cpuMs.toFixed(3)), wall_ms_per_request: Number(wallMs.toFixed(2)) };
+  };
+  const tip = await measure('GET / (warm tip page, through the gateway)', async () => {
+    const answer = await page.request.get('/', { maxRedirects: 0 });
+    const html = await answer.text();
+    expect(html).toContain('id="tip"');
+    return answer.status();
+  });
+  const health = await measure("GET /health (web's own liveness)", async () => (await page.request.get(webHealth)).status());
+  // What the page is made of: the profile and the recommendation, each
+  // through the gateway as web asks for them.
+  const me = (await (await page.request.get('/api/me')).json()) as { id: string };
+  const profile = await measure('GET /api/me (through the gateway)', async () => (await page.request.get('/api/me')).status());
+  const recommend = await measure('POST /api/recommend (through the gateway)', async () =>
+    (await page.request.post('/api/recommend', { data: { user_id: me.id } })).status(),
+  );
+  const web_own = Number((tip.cpu_ms_per_request - profile.cpu_ms_per_request - recommend.cpu_ms_per_request).toFixed(3));
+  const report = {
+    debug_build: true,
+    fleet_pid: fleet,
+    tip,
+    health,
+    ratio: Number((tip.cpu_ms_per_request / Math.max(health.cpu_ms_per_request, 0.001)).toFixed(1)),
+    breakdown: { profile, recommend, web_and_gateway_page_hop_ms: web_own },
+  };
+  writeFileSync(fileURLToPath(new URL('../test-results/tip-cpu.json', import.meta.url)), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(JSON.stringify(report));
+  // A sanity bound on the debug build (every crate unoptimised), not a benchmark.
+  expect(tip.cpu_ms_per_request, 'CPU per warm tip page').toBeLessThan(250);
 });
