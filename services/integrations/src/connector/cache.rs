@@ -13,8 +13,10 @@
 //!   caller gets [`Lookup::Pending`] and the fetch goes on to warm the
 //!   cache for the next call.
 //!
-//! "Stale" means "older than the TTL", even a second older: the answer's
-//! `as_of` says how old, and a stale list is still offered. A change we made
+//! The cache says [`Lookup::Stale`] for anything past the TTL; the caller
+//! decides what to call it (the Todoist connector reports a list being
+//! revalidated as `ok` up to `ok_while_revalidating`, and `stale` once a
+//! refresh has failed or the list is older than that). A change we made
 //! ourselves patches the value in place ([`SwrCache::patch`]) instead of
 //! dropping it, and discards a fetch that was under way when it happened
 //! (it may predate the change).
@@ -40,6 +42,9 @@ pub struct CachePolicy {
     pub cold_wait: Duration,
     /// No new fetch this soon after a failed one.
     pub failure_backoff: Duration,
+    /// A list past its TTL whose refresh has not failed still counts as
+    /// current up to this age (it is being revalidated, not failing).
+    pub ok_while_revalidating: Duration,
 }
 
 impl CachePolicy {
@@ -50,6 +55,7 @@ impl CachePolicy {
             max_stale: Duration::from_secs(24 * 60 * 60),
             cold_wait: Duration::from_secs(1),
             failure_backoff: Duration::from_secs(5),
+            ok_while_revalidating: Duration::from_secs(5 * 60).max(ttl),
         }
     }
 }
@@ -349,6 +355,7 @@ mod tests {
             max_stale: Duration::from_secs(60),
             cold_wait: Duration::from_millis(cold_ms),
             failure_backoff: Duration::ZERO,
+            ok_while_revalidating: Duration::ZERO,
         }
     }
 

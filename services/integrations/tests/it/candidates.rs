@@ -19,6 +19,43 @@ fn policy(ttl: Duration) -> CachePolicy {
     }
 }
 
+#[tokio::test]
+async fn a_list_past_its_ttl_is_answered_at_once_and_refreshed_behind() {
+    let app = spawn_with_fake(CachePolicy {
+        ok_while_revalidating: Duration::from_millis(600),
+        ..policy(Duration::from_millis(200))
+    })
+    .await;
+    let u = user();
+    app.connect_fake(&u, "alice").await;
+    let first = app.candidates(&u).await;
+    let listings = app.fake().user_stats("alice").task_listings;
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    // A slow Todoist does not slow the answer: the old list comes at once.
+    app.fake()
+        .queue_fault(FaultSpec::delay("tasks", 300))
+        .unwrap();
+    let started = Instant::now();
+    let revalidating = app.candidates(&u).await;
+    assert!(started.elapsed() < Duration::from_millis(250));
+    assert_eq!(status(&revalidating), SourceStatus::Ok);
+    assert_eq!(revalidating.sources[0].as_of, first.sources[0].as_of);
+    let fresh = until(&app, &u, Duration::from_secs(3), |c| {
+        c.sources[0].as_of != first.sources[0].as_of
+    })
+    .await;
+    assert_eq!(status(&fresh), SourceStatus::Ok);
+    assert!(app.fake().user_stats("alice").task_listings > listings);
+    // Past the revalidation bound, an old list is called stale.
+    tokio::time::sleep(Duration::from_millis(650)).await;
+    app.fake()
+        .queue_fault(FaultSpec::delay("tasks", 500))
+        .unwrap();
+    let old = app.candidates(&u).await;
+    assert_eq!(status(&old), SourceStatus::Stale);
+    assert_eq!(old.sources[0].as_of, fresh.sources[0].as_of);
+}
+
 fn status(c: &Candidates) -> SourceStatus {
     assert_eq!(c.sources.len(), 1, "{c:?}");
     assert_eq!(c.sources[0].source, "todoist");
@@ -156,11 +193,13 @@ async fn todoist_failing_after_a_good_list_gives_the_old_items_marked_stale() {
     app.fake()
         .queue_fault(FaultSpec::status("tasks", 503).times(100))
         .unwrap();
-    // Past the TTL: answered at once, stale; the refresh fails behind it.
+    // Past the TTL: answered at once (still `ok`: nothing has failed yet);
+    // the refresh fails behind it.
     let started = Instant::now();
     let first = app.candidates(&u).await;
     assert!(started.elapsed() < Duration::from_millis(500));
-    assert_eq!(status(&first), SourceStatus::Stale);
+    assert_eq!(status(&first), SourceStatus::Ok);
+    assert_eq!(ids(&first), ids(&good));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let later = app.candidates(&u).await;
     assert_eq!(status(&later), SourceStatus::Stale);

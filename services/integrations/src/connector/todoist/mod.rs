@@ -370,10 +370,17 @@ impl Connector for TodoistConnector {
                 return none(SourceStatus::ReconnectRequired);
             }
             Lookup::Stale { cached, error } => {
-                if let Some(e) = error {
-                    tracing::warn!(error = %e, "Todoist failed; answering the last good list");
-                }
-                (SourceStatus::Stale, cached)
+                let age = cached.fetched_at.elapsed();
+                let status = match error {
+                    Some(e) => {
+                        tracing::warn!(error = %e, "Todoist failed; answering the last good list");
+                        SourceStatus::Stale
+                    }
+                    // Past its TTL and being refreshed, nothing failed yet.
+                    None if age < self.tasks.policy().ok_while_revalidating => SourceStatus::Ok,
+                    None => SourceStatus::Stale,
+                };
+                (status, cached)
             }
             Lookup::Failed(e) if needs_reconnect(&e) => {
                 return none(SourceStatus::ReconnectRequired);
