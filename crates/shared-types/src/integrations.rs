@@ -30,9 +30,12 @@ pub struct SourceReport {
     pub as_of: Option<String>,
 }
 
-/// `ok`: fresh; `stale`: the last good list, the provider failing or being
-/// refreshed; `failed`: nothing usable; `not_connected`;
-/// `reconnect_required`: the provider no longer accepts our tokens.
+/// `ok`: current (younger than the cache TTL, or being refreshed with no
+/// failure yet); `stale`: the last good list (up to 24 h old) while the
+/// provider fails, or a list over 5 minutes old; `failed`: nothing usable
+/// (the provider failed, or was still answering after about a second);
+/// `not_connected`; `reconnect_required`: the provider no longer accepts
+/// our tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceStatus {
