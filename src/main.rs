@@ -1,6 +1,8 @@
 //! `onetip`: the whole fleet in one process. `cargo run --release` runs this.
 //!
-//! `onetip env-vars` prints every variable the configuration reads.
+//! `onetip env-vars` prints every variable the configuration reads;
+//! `onetip export-decisions …` and `onetip evaluate …` are the
+//! recommender's operator commands (see `recommender::cli`).
 
 use platform::{Env, Shutdown};
 
@@ -11,6 +13,13 @@ async fn main() -> anyhow::Result<()> {
             println!("{name}");
         }
         return Ok(());
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args
+        .first()
+        .is_some_and(|c| recommender::cli::COMMANDS.contains(&c.as_str()))
+    {
+        return recommender::cli::run(&args, &Env::from_process()).await;
     }
     let env = Env::from_process();
     let settings = onetip::FleetSettings::from_env(&env)?;

@@ -34,7 +34,7 @@ impl Svc {
             Svc::Auth => "sign_in_attempts",
             Svc::Profile => "users",
             Svc::Integrations => "credentials",
-            Svc::Recommender => "recommendations",
+            Svc::Recommender => "decisions",
         }
     }
 
