@@ -104,6 +104,27 @@ pub fn public_detail(detail: &str) -> String {
     }
 }
 
+/// True when `e` (anywhere in its chain) says the database cannot be
+/// reached right now, rather than that a query is wrong: a connection
+/// refused or reset, no connection free in time, the server shutting down
+/// or not accepting connections (SQLSTATE class 08, 57P01-57P03). Services
+/// answer those 503: the request may work again shortly.
+pub fn is_database_unavailable(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
+            Some(
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Tls(_),
+            ) => true,
+            Some(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        })
+}
+
 /// A real query on a service's own database.
 pub struct DatabaseProbe {
     pool: AnyPool,
@@ -423,6 +444,22 @@ mod tests {
             public_detail("Secret Host db.internal:5432 said no"),
             "unavailable"
         );
+    }
+
+    #[test]
+    fn an_unreachable_database_is_told_from_a_bad_query() {
+        use anyhow::Context;
+        let refused: anyhow::Error = Err::<(), _>(sqlx::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused,
+        )))
+        .context("reading a session")
+        .unwrap_err();
+        assert!(is_database_unavailable(&refused));
+        let timed_out = anyhow::Error::from(sqlx::Error::PoolTimedOut).context("x");
+        assert!(is_database_unavailable(&timed_out));
+        let wrong = anyhow::Error::from(sqlx::Error::RowNotFound);
+        assert!(!is_database_unavailable(&wrong));
+        assert!(!is_database_unavailable(&anyhow::anyhow!("a bug")));
     }
 
     #[tokio::test]

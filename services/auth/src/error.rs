@@ -54,6 +54,21 @@ impl IntoResponse for ApiError {
                 "bad_gateway",
                 format!("The {name} service did not answer as expected."),
             ),
+            Self::Internal(e) if platform::health::is_database_unavailable(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "database unavailable");
+                let mut response = (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(ErrorBody::new(
+                        "unavailable",
+                        "The service cannot reach its database; try again shortly.",
+                    )),
+                )
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(5));
+                return response;
+            }
             Self::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
                 (

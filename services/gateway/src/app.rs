@@ -79,6 +79,11 @@ pub fn router(settings: &Settings) -> Router {
 async fn ready(
     State(state): State<AppState>,
 ) -> (http::StatusCode, axum::Json<shared_types::Readiness>) {
+    state
+        .edge
+        .revocations
+        .refresh_if_stale(std::time::Duration::from_secs(1))
+        .await;
     let check = health::revocation_check(&state.edge.revocations);
     let ok = check.status.is_ok();
     (

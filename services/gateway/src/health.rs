@@ -145,6 +145,11 @@ async fn check(state: &AppState, ctx: &ProbeContext) -> (StatusCode, HealthRepor
             c.detail = Some(platform::health::public_detail(&detail));
         }
     }
+    state
+        .edge
+        .revocations
+        .refresh_if_stale(Duration::from_secs(1))
+        .await;
     components.insert(0, revocation_check(&state.edge.revocations));
     let all_ok = components.iter().all(|c| c.status.is_ok());
     let (code, status) = if all_ok {

@@ -63,6 +63,9 @@ struct Set {
 #[derive(Clone)]
 pub struct Revocations {
     set: Arc<RwLock<Set>>,
+    /// Where the next poll starts (epoch ms; `None` before the first); the
+    /// lock also makes polls one at a time, whoever asks for one.
+    next_since: Arc<tokio::sync::Mutex<Option<i64>>>,
     settings: RevocationSettings,
     auth_url: String,
     internal_token: SecretString,
@@ -94,6 +97,7 @@ impl Revocations {
     ) -> Self {
         Self {
             set: Arc::default(),
+            next_since: Arc::default(),
             settings,
             auth_url,
             internal_token,
@@ -101,24 +105,47 @@ impl Revocations {
         }
     }
 
-    /// Keeps the set fresh, polling auth until the runtime ends. A failed
-    /// poll keeps its starting point, so the next one catches up.
+    /// Keeps the set fresh, polling auth until the runtime ends; until the
+    /// first poll succeeds (auth still starting), it retries quickly.
     pub fn spawn_poller(&self) {
         let this = self.clone();
         tokio::spawn(async move {
-            let mut since = platform::db::now_millis() - HORIZON_MS;
             loop {
-                let started = Instant::now();
-                match this.poll(since).await {
-                    Ok(auth_now) => {
-                        since = since.max(auth_now - OVERLAP_MS);
-                        this.set.write().expect("revocation lock").fresh_at = Some(started);
+                let loaded = match this.poll_now().await {
+                    Ok(()) => true,
+                    Err(why) => {
+                        tracing::warn!(why, "polling revoked sessions failed");
+                        this.age().is_some()
                     }
-                    Err(why) => tracing::warn!(why, "polling revoked sessions failed"),
-                }
-                tokio::time::sleep(this.settings.poll).await;
+                };
+                let pause = if loaded {
+                    this.settings.poll
+                } else {
+                    this.settings.poll.min(Duration::from_millis(100))
+                };
+                tokio::time::sleep(pause).await;
             }
         });
+    }
+
+    /// One complete poll now (or the one already running). A failed poll
+    /// keeps its starting point, so the next one catches up.
+    pub async fn poll_now(&self) -> Result<(), &'static str> {
+        let mut next_since = self.next_since.lock().await;
+        let started = Instant::now();
+        let since = next_since.unwrap_or_else(|| platform::db::now_millis() - HORIZON_MS);
+        let auth_now = self.poll(since).await?;
+        *next_since = Some(since.max(auth_now - OVERLAP_MS));
+        self.set.write().expect("revocation lock").fresh_at = Some(started);
+        Ok(())
+    }
+
+    /// When stale, tries one poll (within `within`) before anyone reports
+    /// on the set: a check right after start or after a blip need not fail.
+    pub async fn refresh_if_stale(&self, within: Duration) {
+        if self.is_stale() {
+            let _ = tokio::time::timeout(within, self.poll_now()).await;
+        }
     }
 
     /// Reads every page from `since` on; answers auth's clock at the start.
