@@ -88,7 +88,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotates the refresh token from the `onetip_rt` cookie. */
+        /**
+         * Rotates the refresh token from the `onetip_rt` cookie. The access token
+         *     comes back in the body only to an internal caller (the gateway, with the
+         *     internal token); a browser gets its cookies and 204, so a script on the
+         *     page never sees a token.
+         */
         post: operations["refresh"];
         delete?: never;
         options?: never;
@@ -120,8 +125,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sessions revoked since a time, for the gateway's revocation set. */
+        /**
+         * Sessions revoked since a time, for the gateway's revocation set, a page
+         *     at a time.
+         */
         get: operations["revoked"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/sessions/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One session's state, for a gateway whose revoked list is stale. */
+        get: operations["session"];
         put?: never;
         post?: never;
         delete?: never;
@@ -216,9 +241,14 @@ export interface components {
         RevokedList: {
             /**
              * Format: int64
-             * @description Pass this as `since` next time.
+             * @description auth's clock when the page was read, epoch milliseconds.
              */
             now: number;
+            /**
+             * @description In `(revoked_at, sid)` order. A page holding `limit` rows may have
+             *     more after it: ask again with the last row's `revoked_at` as `since`
+             *     and its `sid` as `after`.
+             */
             revoked: components["schemas"]["RevokedSession"][];
         };
         RevokedSession: {
@@ -227,6 +257,12 @@ export interface components {
              * @description Epoch milliseconds.
              */
             revoked_at: number;
+            sid: string;
+        };
+        /** @description Whether one session may still be used. */
+        SessionState: {
+            /** @description False when the session is revoked or unknown. */
+            live: boolean;
             sid: string;
         };
         /**
@@ -358,7 +394,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description New tokens; the cookies are set too */
+            /** @description New tokens, to internal callers; the cookies are set too */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -366,6 +402,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Refreshed"];
                 };
+            };
+            /** @description New tokens in the cookies (browsers) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No valid refresh token */
             401: {
@@ -403,6 +446,13 @@ export interface operations {
             query?: {
                 /** @description Epoch milliseconds: sessions revoked at or after this time. */
                 since?: number;
+                /**
+                 * @description The `sid` of the last row already seen at `since` (the next page
+                 *     starts after it); unset for a first page.
+                 */
+                after?: string;
+                /** @description Rows per page, at most 10 000 (the default). */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -417,6 +467,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevokedList"];
+                };
+            };
+            /** @description Missing or wrong internal token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionState"];
                 };
             };
             /** @description Missing or wrong internal token */

@@ -9,6 +9,7 @@ from .readiness import Readiness
 from .refreshed import Refreshed
 from .revoked_list import RevokedList
 from .revoked_session import RevokedSession
+from .session_state import SessionState
 from .status import Status
 
 __all__ = (
@@ -21,5 +22,6 @@ __all__ = (
     "Refreshed",
     "RevokedList",
     "RevokedSession",
+    "SessionState",
     "Status",
 )

@@ -17,8 +17,10 @@ T = TypeVar("T", bound="RevokedList")
 class RevokedList:
     """
     Attributes:
-        now (int): Pass this as `since` next time.
-        revoked (list[RevokedSession]):
+        now (int): auth's clock when the page was read, epoch milliseconds.
+        revoked (list[RevokedSession]): In `(revoked_at, sid)` order. A page holding `limit` rows may have
+            more after it: ask again with the last row's `revoked_at` as `since`
+            and its `sid` as `after`.
     """
 
     now: int

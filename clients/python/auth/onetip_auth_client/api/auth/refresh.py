@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -20,11 +20,17 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | Refreshed | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ErrorBody | Refreshed | None:
     if response.status_code == 200:
         response_200 = Refreshed.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
 
     if response.status_code == 401:
         response_401 = ErrorBody.from_dict(response.json())
@@ -39,7 +45,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | Refreshed]:
+) -> Response[Any | ErrorBody | Refreshed]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -51,15 +57,18 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorBody | Refreshed]:
-    """Rotates the refresh token from the `onetip_rt` cookie.
+) -> Response[Any | ErrorBody | Refreshed]:
+    """Rotates the refresh token from the `onetip_rt` cookie. The access token
+    comes back in the body only to an internal caller (the gateway, with the
+    internal token); a browser gets its cookies and 204, so a script on the
+    page never sees a token.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Refreshed]
+        Response[Any | ErrorBody | Refreshed]
     """
 
     kwargs = _get_kwargs()
@@ -74,15 +83,18 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorBody | Refreshed | None:
-    """Rotates the refresh token from the `onetip_rt` cookie.
+) -> Any | ErrorBody | Refreshed | None:
+    """Rotates the refresh token from the `onetip_rt` cookie. The access token
+    comes back in the body only to an internal caller (the gateway, with the
+    internal token); a browser gets its cookies and 204, so a script on the
+    page never sees a token.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Refreshed
+        Any | ErrorBody | Refreshed
     """
 
     return sync_detailed(
@@ -93,15 +105,18 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorBody | Refreshed]:
-    """Rotates the refresh token from the `onetip_rt` cookie.
+) -> Response[Any | ErrorBody | Refreshed]:
+    """Rotates the refresh token from the `onetip_rt` cookie. The access token
+    comes back in the body only to an internal caller (the gateway, with the
+    internal token); a browser gets its cookies and 204, so a script on the
+    page never sees a token.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Refreshed]
+        Response[Any | ErrorBody | Refreshed]
     """
 
     kwargs = _get_kwargs()
@@ -114,15 +129,18 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorBody | Refreshed | None:
-    """Rotates the refresh token from the `onetip_rt` cookie.
+) -> Any | ErrorBody | Refreshed | None:
+    """Rotates the refresh token from the `onetip_rt` cookie. The access token
+    comes back in the body only to an internal caller (the gateway, with the
+    internal token); a browser gets its cookies and 204, so a script on the
+    page never sees a token.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Refreshed
+        Any | ErrorBody | Refreshed
     """
 
     return (

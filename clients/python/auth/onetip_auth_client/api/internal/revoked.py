@@ -13,11 +13,17 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     since: int | Unset = UNSET,
+    after: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["since"] = since
+
+    params["after"] = after
+
+    params["limit"] = limit
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -64,11 +70,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     since: int | Unset = UNSET,
+    after: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | RevokedList]:
-    """Sessions revoked since a time, for the gateway's revocation set.
+    """Sessions revoked since a time, for the gateway's revocation set, a page
+    at a time.
 
     Args:
         since (int | Unset):
+        after (str | Unset):
+        limit (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -80,6 +91,8 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         since=since,
+        after=after,
+        limit=limit,
     )
 
     response = client.get_httpx_client().request(
@@ -93,11 +106,16 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     since: int | Unset = UNSET,
+    after: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
 ) -> ErrorBody | RevokedList | None:
-    """Sessions revoked since a time, for the gateway's revocation set.
+    """Sessions revoked since a time, for the gateway's revocation set, a page
+    at a time.
 
     Args:
         since (int | Unset):
+        after (str | Unset):
+        limit (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -110,6 +128,8 @@ def sync(
     return sync_detailed(
         client=client,
         since=since,
+        after=after,
+        limit=limit,
     ).parsed
 
 
@@ -117,11 +137,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     since: int | Unset = UNSET,
+    after: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | RevokedList]:
-    """Sessions revoked since a time, for the gateway's revocation set.
+    """Sessions revoked since a time, for the gateway's revocation set, a page
+    at a time.
 
     Args:
         since (int | Unset):
+        after (str | Unset):
+        limit (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,6 +158,8 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         since=since,
+        after=after,
+        limit=limit,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -144,11 +171,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     since: int | Unset = UNSET,
+    after: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
 ) -> ErrorBody | RevokedList | None:
-    """Sessions revoked since a time, for the gateway's revocation set.
+    """Sessions revoked since a time, for the gateway's revocation set, a page
+    at a time.
 
     Args:
         since (int | Unset):
+        after (str | Unset):
+        limit (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,5 +194,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             since=since,
+            after=after,
+            limit=limit,
         )
     ).parsed
