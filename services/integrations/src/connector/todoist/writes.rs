@@ -221,10 +221,12 @@ impl TodoistConnector {
         if let Some(answer) = receipt.as_ref().and_then(|r| r.answer.as_deref()) {
             return serde_json::from_str(answer).map_err(corrupt);
         }
-        // Without one from the caller, the due date kept at the last close.
-        let previous_due = match previous_due {
-            Some(due) => Some(due),
-            None => match store.last_receipt(user, NAME, item_id, "close").await? {
+        // Without one from the caller: the one a first try of this undo
+        // kept, else the due date kept at the item's last close.
+        let previous_due = match (previous_due, &receipt) {
+            (Some(due), _) => Some(due),
+            (None, Some(pending)) => due_of(pending)?,
+            (None, None) => match store.last_receipt(user, NAME, item_id, "close").await? {
                 Some(close) => due_of(&close)?,
                 None => None,
             },
