@@ -9,7 +9,7 @@ use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
 use platform::{Env, Shutdown};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const SEED: [u8; 32] = [1u8; 32];
 
@@ -248,4 +248,78 @@ async fn a_list_answering_exactly_the_page_size_is_followed_by_a_second_page() {
             .any(|q| q.contains("after=b") && q.contains("limit=2")),
         "{pages:?}"
     );
+}
+
+/// auth's revoked list as auth answers it: rows at or after `since`
+/// (after `after` at `since` itself), in order, `limit` at most.
+#[derive(Clone, Default)]
+struct RevokedTable(std::sync::Arc<std::sync::Mutex<Vec<(i64, String)>>>);
+
+impl Respond for RevokedTable {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q: std::collections::HashMap<String, String> =
+            req.url.query_pairs().into_owned().collect();
+        let since: i64 = q.get("since").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let after = q.get("after").cloned().unwrap_or_default();
+        let limit: usize = q
+            .get("limit")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        let mut rows = self.0.lock().unwrap().clone();
+        rows.sort();
+        let revoked: Vec<Value> = rows
+            .into_iter()
+            .filter(|(at, sid)| *at > since || (*at == since && *sid > after))
+            .take(limit)
+            .map(|(at, sid)| json!({"sid": sid, "revoked_at": at}))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"now": now() * 1000, "revoked": revoked}))
+    }
+}
+
+#[tokio::test]
+async fn a_revocation_committed_well_after_its_timestamp_is_still_seen() {
+    let auth = MockServer::start().await;
+    let table = RevokedTable::default();
+    Mock::given(path("/internal/sessions/revoked"))
+        .respond_with(table.clone())
+        .mount(&auth)
+        .await;
+    let edge = spawn(auth, 100).await;
+    edge.until("slow", 200, Duration::from_secs(2)).await;
+    // Several polls go by; then a transaction stamped 30 s ago commits.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    table
+        .0
+        .lock()
+        .unwrap()
+        .push((now() * 1000 - 30_000, "slow".into()));
+    edge.until("slow", 401, Duration::from_secs(2)).await;
+}
+
+#[tokio::test]
+async fn a_burst_larger_than_a_page_is_read_whole_even_within_one_millisecond() {
+    let auth = MockServer::start().await;
+    let table = RevokedTable::default();
+    let at = now() * 1000 - 1000;
+    table
+        .0
+        .lock()
+        .unwrap()
+        .extend((0..25).map(|i| (at, format!("burst-{i:02}"))));
+    Mock::given(path("/internal/sessions/revoked"))
+        .respond_with(table.clone())
+        .mount(&auth)
+        .await;
+    // Pages of 10: three pages, all rows in one millisecond.
+    let edge = spawn(auth, 10).await;
+    edge.until("burst-24", 401, Duration::from_secs(2)).await;
+    for i in 0..25 {
+        assert_eq!(
+            edge.me(&format!("burst-{i:02}")).await.status(),
+            401,
+            "burst-{i:02}"
+        );
+    }
+    assert_eq!(edge.me("other").await.status(), 200);
 }
