@@ -66,7 +66,7 @@ pub enum Safety {
 
 /// Todoist's error body.
 #[derive(Debug, Default, Deserialize)]
-struct ErrorBody {
+struct TodoistErrorBody {
     #[serde(default)]
     error_tag: Option<String>,
     #[serde(default)]
@@ -110,7 +110,7 @@ fn ends_before(wait: Duration, deadline: Instant) -> bool {
 }
 
 /// The longest wait any hint of the answer asks for.
-fn retry_hint(response_headers: &reqwest::header::HeaderMap, body: &ErrorBody) -> Option<Duration> {
+fn retry_hint(response_headers: &reqwest::header::HeaderMap, body: &TodoistErrorBody) -> Option<Duration> {
     let header = response_headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -159,7 +159,7 @@ impl TodoistClient {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
-                    let body: ErrorBody = response.json().await.unwrap_or_default();
+                    let body: TodoistErrorBody = response.json().await.unwrap_or_default();
                     match status {
                         StatusCode::UNAUTHORIZED => return Err(TodoistError::Unauthorized),
                         StatusCode::FORBIDDEN => {
