@@ -272,6 +272,46 @@ test('every page passes an axe scan with no serious or critical violations', asy
   await scan('/signin (signed in)');
 });
 
+test('the undo bar fades out when undo ends, and a late undo is refused calmly', async ({
+  page,
+  request,
+  baseURL,
+  pageProblems,
+}) => {
+  test.setTimeout(90_000);
+  const origin = new URL(baseURL!).origin;
+  await signIn(page, { origin, returnTo: '/connect' });
+  const account = await connectTodoist(page, origin);
+  await page.goto('/');
+  await expect(page.locator('#stage')).toHaveAttribute('data-state', 'tip');
+  await controls(page, 'mouse').done();
+  const bar = page.locator('#undo');
+  await expect(bar).toBeVisible();
+  const form = page.locator('#undo-form');
+  const action = (await form.getAttribute('action')) ?? '';
+  const csrf = (await form.locator('input[name=csrf]').getAttribute('value')) ?? '';
+  const key = (await form.locator('input[name=key]').getAttribute('value')) ?? '';
+  const until = Date.parse((await bar.getAttribute('data-undo-until')) ?? '');
+  expect(until - Date.now(), 'about 10 s to undo').toBeGreaterThan(5_000);
+
+  // By CSS alone (no script hides it), the bar is gone once undo ends.
+  await page.waitForTimeout(Math.max(0, until - Date.now()) + 600);
+  await expect(bar).toBeHidden();
+
+  // The form posted anyway (a stale tab): refused, said calmly, still done.
+  const reopens = (await fakeStats(request, account)).reopens;
+  const late = await page.request.post(action, { form: { csrf, key }, maxRedirects: 0 });
+  expect(late.status()).toBe(303);
+  expect(late.headers()['location']).toBe('/?n=undo_expired');
+  await page.goto('/?n=undo_expired');
+  await expect(page.locator('#notice')).toHaveAttribute('data-notice', 'undo_expired');
+  await expect(page.locator('#notice')).toHaveText('It is too late to undo that one, so it stays done.');
+  await expect(page.locator('#undo')).toHaveCount(0);
+  expect((await fakeStats(request, account)).reopens, 'no reopen').toBe(reopens);
+  await expectCalm(page);
+  expectNoPageProblems(pageProblems, { origin });
+});
+
 /** The page's own words: never an error phrase, whatever fails. */
 async function expectCalm(page: Page) {
   const text = (await page.locator('body').innerText()).toLowerCase();
