@@ -128,7 +128,8 @@ async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
     let mut set_cookies = Vec::new();
     match target {
         Target::Auth => {
-            if let Err(over) = state.limits.auth(client, &path) {
+            let user = state.edge.bearer_user(req.headers()).await;
+            if let Err(over) = state.limits.auth(client, user, &path) {
                 return GatewayError::RateLimited(over.retry_after).into_response();
             }
         }

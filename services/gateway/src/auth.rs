@@ -174,6 +174,13 @@ impl EdgeAuth {
         (self.revocations.check(&claims.sid).await == Verdict::Live).then(|| token.to_owned())
     }
 
+    /// The user a request's Bearer token names, if it verifies (no
+    /// revocation check: this only says whose budget a request spends).
+    pub async fn bearer_user(&self, headers: &HeaderMap) -> Option<String> {
+        let token = platform::secrets::bearer(headers)?;
+        self.verifier.verify(token).await.ok().map(|c| c.sub)
+    }
+
     async fn refresh(&self, rt: &str) -> Result<Admitted, Refused> {
         let response = self
             .http

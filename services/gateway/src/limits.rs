@@ -110,9 +110,20 @@ fn per_flow_lifetime(n: u32) -> Option<Quota> {
 }
 
 /// Every limiter of the gateway, shared by its handlers.
+/// Whose budget an `/auth/*` request spends.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Caller {
+    /// A client address (unknown clients share one).
+    Addr(IpAddr),
+    /// A user whose access token came with the request: web signing its
+    /// users out through the gateway spends each user's budget, not one
+    /// budget for every user behind web's address.
+    User(String),
+}
+
 #[derive(Clone)]
 pub struct Limits {
-    auth: Arc<Keyed<IpAddr>>,
+    auth: Arc<Keyed<Caller>>,
     api: Arc<Keyed<String>>,
     sign_in: Arc<Keyed<IpAddr>>,
     pub max_body: usize,
@@ -147,13 +158,20 @@ impl Limits {
         });
     }
 
-    /// A request to `/auth/*` from `client` (unknown clients share one key).
-    pub fn auth(&self, client: Option<IpAddr>, path: &str) -> Result<(), Exceeded> {
-        let key = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    /// A request to `/auth/*` from `client` (unknown clients share one
+    /// key), by `user` when it carried a valid access token.
+    pub fn auth(
+        &self,
+        client: Option<IpAddr>,
+        user: Option<String>,
+        path: &str,
+    ) -> Result<(), Exceeded> {
+        let addr = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let caller = user.map_or(Caller::Addr(addr), Caller::User);
         let exceeded = |retry_after| Exceeded { retry_after };
-        self.auth.check(&key).map_err(exceeded)?;
+        self.auth.check(&caller).map_err(exceeded)?;
         if path == "/auth/google/start" {
-            self.sign_in.check(&key).map_err(exceeded)?;
+            self.sign_in.check(&addr).map_err(exceeded)?;
         }
         Ok(())
     }
@@ -179,12 +197,18 @@ mod tests {
         let a = Some(IpAddr::from([198, 51, 100, 1]));
         let b = Some(IpAddr::from([198, 51, 100, 2]));
         for _ in 0..3 {
-            assert!(limits.auth(a, "/auth/refresh").is_ok());
+            assert!(limits.auth(a, None, "/auth/refresh").is_ok());
         }
-        let refused = limits.auth(a, "/auth/refresh").unwrap_err();
+        let refused = limits.auth(a, None, "/auth/refresh").unwrap_err();
         assert!(refused.retry_after > Duration::ZERO);
         assert!(refused.retry_after <= Duration::from_secs(20));
-        assert!(limits.auth(b, "/auth/refresh").is_ok(), "another client");
+        assert!(
+            limits.auth(b, None, "/auth/refresh").is_ok(),
+            "another client"
+        );
+        // Signed-in users behind the same address have budgets of their own.
+        let user = || Some("u1".to_owned());
+        assert!(limits.auth(a, user(), "/auth/logout").is_ok());
     }
 
     #[test]
@@ -194,15 +218,18 @@ mod tests {
             ..LimitSettings::default()
         });
         let a = Some(IpAddr::from([198, 51, 100, 1]));
-        assert!(limits.auth(a, "/auth/google/start").is_ok());
-        assert!(limits.auth(a, "/auth/google/start").is_ok());
-        let refused = limits.auth(a, "/auth/google/start").unwrap_err();
+        assert!(limits.auth(a, None, "/auth/google/start").is_ok());
+        assert!(limits.auth(a, None, "/auth/google/start").is_ok());
+        let refused = limits.auth(a, None, "/auth/google/start").unwrap_err();
         // One flow's worth of the 15 minutes: 7.5 min for a bound of 2.
         assert!(
             refused.retry_after > Duration::from_secs(400),
             "{refused:?}"
         );
-        assert!(limits.auth(a, "/auth/refresh").is_ok(), "other auth routes");
+        assert!(
+            limits.auth(a, None, "/auth/refresh").is_ok(),
+            "other auth routes"
+        );
     }
 
     #[test]

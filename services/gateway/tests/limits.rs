@@ -167,6 +167,13 @@ async fn a_burst_past_the_auth_limit_gets_429_with_retry_after_and_a_json_error(
     assert_rate_limited(gateway.get("/auth/jwks.json", "198.51.100.1", None).await).await;
     let other = gateway.get("/auth/jwks.json", "198.51.100.2", None).await;
     assert_eq!(other.status(), 200, "another client has its own budget");
+    // Web signing its users out from one address: each user's own budget.
+    for user in ["u1", "u2"] {
+        let r = gateway
+            .get("/auth/jwks.json", "198.51.100.1", Some(user))
+            .await;
+        assert_eq!(r.status(), 200, "{user} behind the spent address");
+    }
 }
 
 #[tokio::test]
