@@ -30,6 +30,22 @@ async fn connected_user() -> User {
 }
 
 impl User {
+    /// The recommender's own database, as the fleet opened it.
+    async fn recommender_store(&self) -> recommender::store::Store {
+        let url = if self.db.is_postgres() {
+            self.db.url().to_owned()
+        } else {
+            format!(
+                "sqlite://{}/recommender.db",
+                self.fleet.data_dir().display()
+            )
+        };
+        let pool = platform::db::connect(&url, &platform::db::DbOptions::new("recommender"))
+            .await
+            .unwrap();
+        recommender::store::Store::new(pool)
+    }
+
     fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.session.post(path)
     }
@@ -134,6 +150,22 @@ async fn ten_concurrent_dones_with_one_key_close_the_task_once_at_todoist() {
     let task = user.task(&id).await;
     let recurring = task["due"]["is_recurring"] == true;
     assert!(recurring || task["checked"] == true, "{task}");
+
+    // The recommender holds one tip.done of its own and one task.completed
+    // that integrations sent it over the event sink, both for this decision.
+    let store = user.recommender_store().await;
+    let decision = uuid::Uuid::parse_str(rec["decision_id"].as_str().unwrap()).unwrap();
+    let mut kinds = Vec::new();
+    for _ in 0..50 {
+        kinds = store.event_kinds(decision).await.unwrap();
+        if kinds.contains(&"task.completed".to_owned()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let count = |k: &str| kinds.iter().filter(|x| *x == k).count();
+    assert_eq!(count("tip.done"), 1, "{kinds:?}");
+    assert_eq!(count("task.completed"), 1, "{kinds:?}");
 }
 
 #[tokio::test]
