@@ -95,3 +95,30 @@ async fn web_keeps_its_own_health_and_readiness() {
     assert!(health.body.contains("\"service\":\"web\""));
     assert_eq!(ready.status, 200);
 }
+
+#[tokio::test]
+async fn the_undo_bar_has_a_fade_for_every_second_it_can_last_and_respects_reduced_motion() {
+    let app = spawn_app(&closed_port_url()).await;
+
+    let css = app.get("/static/app.css").await.body;
+
+    // The page sets data-left to the whole seconds left (1..=30): each
+    // needs its own duration, since the CSP allows no inline style.
+    for n in 1..=30 {
+        assert!(
+            css.contains(&format!(
+                ".undo-bar[data-left=\"{n}\"] {{ animation-duration: {n}s; }}"
+            )),
+            "no fade of {n} s"
+        );
+    }
+    let reduced = css
+        .split("@media (prefers-reduced-motion: reduce)")
+        .nth(1)
+        .expect("a reduced-motion rule");
+    assert!(
+        reduced
+            .trim_start()
+            .starts_with("{\n  .undo-bar { animation-name: undo-end; }")
+    );
+}
