@@ -17,9 +17,18 @@ pub struct Settings {
 impl Settings {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceSettings::from_env(env, ServiceName::Profile)?;
+        let common = &service.common;
+        // The issuer of the tokens it accepts: https in production.
+        common.require_https("PUBLIC_URL", &common.public_url)?;
+        let internal_token = platform::secrets::internal_api_token(env, common)?;
+        platform::secrets::require_strong_in_production(
+            common,
+            "INTERNAL_API_TOKEN",
+            &internal_token,
+        )?;
         Ok(Self {
             jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
-            internal_token: platform::secrets::internal_api_token(env, &service.common)?,
+            internal_token,
             service,
         })
     }
@@ -33,5 +42,34 @@ impl std::ops::Deref for Settings {
     type Target = ServiceSettings;
     fn deref(&self) -> &ServiceSettings {
         &self.service
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_to_start_with_each_weak_setting_naming_the_variable() {
+        let env = Env::from_pairs([("APP_ENV", "production")]);
+        assert_eq!(Settings::from_env(&env).unwrap_err().name, "PUBLIC_URL");
+        let env = env.with([("PUBLIC_URL", "https://onetip.example")]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().name,
+            "INTERNAL_API_TOKEN"
+        );
+        let env = env.with([("INTERNAL_API_TOKEN", "t".repeat(40))]);
+        let err = Settings::from_env(&env).unwrap_err();
+        assert_eq!(err.name, "INTERNAL_API_TOKEN");
+        assert!(err.to_string().contains("INTERNAL_API_TOKEN"), "{err}");
+        let env = env.with([
+            ("INTERNAL_API_TOKEN", platform::secrets::random_token()),
+            (
+                "DATABASE_URL",
+                "postgres://profile:pw-4c1d@db/profile".into(),
+            ),
+        ]);
+        let settings = Settings::from_env(&env).unwrap();
+        assert!(!format!("{settings:?}").contains("pw-4c1d"));
     }
 }
