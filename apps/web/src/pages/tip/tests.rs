@@ -237,8 +237,8 @@ fn the_undo_bar_names_what_was_done_and_fades_when_undo_ends() {
         "{}",
         text(bar)
     );
-    // 7.2 s left: the fade lasts 8 whole seconds, ending at undo_until.
-    assert!(html.contains("data-left=\"8\""));
+    // 7.2 s left: the fade lasts 7 whole seconds, ending by undo_until.
+    assert!(html.contains("data-left=\"7\""));
     assert!(html.contains("action=\"/tip/0193a000-0000-7000-8000-000000000000/undo\""));
     assert!(text(&html).contains("Buy milk"));
 }

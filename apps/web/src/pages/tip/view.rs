@@ -226,7 +226,9 @@ pub fn undo_bar(
     if left_ms <= 0 {
         return None;
     }
-    let left = ((left_ms + 999) / 1000).clamp(1, i128::from(MAX_UNDO_SECS));
+    // Whole seconds, rounded down: the bar is gone by the time the server
+    // would refuse the undo, never after.
+    let left = (left_ms / 1000).clamp(1, i128::from(MAX_UNDO_SECS));
     let action = format!("/tip/{}/undo", offer.decision_id);
     let title = offer.title.clone();
     let hidden = hidden(keys.csrf, (keys.mint)());
