@@ -205,6 +205,29 @@ test.describe('on a phone', () => {
       expect(box!.height, `${selector} is at least 48 px tall`).toBeGreaterThanOrEqual(48);
     }
     await page.screenshot({ path: SCREENSHOT('tip-phone'), fullPage: true });
+    // The tip's text is at least 7:1 against the page's black.
+    const ratios = await page.evaluate(() => {
+      const lum = (css: string) => {
+        const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+          const c = Number(v) / 255;
+          return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const bg = lum(getComputedStyle(document.body).backgroundColor);
+      return ['.tip-title', '.tip-body', '.tip-source', '.tip-reason', '.tip-hint']
+        .map((sel) => document.querySelector(sel))
+        .filter((el): el is Element => el !== null)
+        .map((el) => {
+          const fg = lum(getComputedStyle(el).color);
+          return { sel: el.className, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+        });
+    });
+    expect(ratios.length).toBeGreaterThan(2);
+    for (const { sel, ratio } of ratios) expect(ratio, `${sel} contrast`).toBeGreaterThanOrEqual(7);
+    // And still fits at 360 px.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), 'fits 360 px').toBeLessThanOrEqual(360);
     expectNoPageProblems(pageProblems, { origin });
   });
 });
