@@ -139,26 +139,35 @@ async fn forward(State(state): State<AppState>, mut req: Request) -> Response {
         }
         _ => match state.edge.admit(req.headers()).await {
             Ok(admitted) => {
+                set_cookies = admitted.set_cookies;
                 if path.starts_with("/api/")
                     && let Some(user) = &admitted.user
                     && let Err(over) = state.limits.api(user)
                 {
-                    return GatewayError::RateLimited(over.retry_after).into_response();
+                    // A refresh may have rotated the refresh token: the
+                    // browser must get the new one even on a refusal.
+                    let refused = GatewayError::RateLimited(over.retry_after).into_response();
+                    return with_cookies(refused, set_cookies);
                 }
                 state.edge.rewrite(&mut req, admitted.token.as_deref());
-                set_cookies = admitted.set_cookies;
             }
             Err(refused) => return unauthenticated(&path, refused),
         },
     }
     let req = match limit_body(req, state.limits.max_body).await {
         Ok(req) => req,
-        Err(e) => return e.into_response(),
+        Err(e) => return with_cookies(e.into_response(), set_cookies),
     };
-    let mut response = proxy::forward(&state.client, name, base, req)
+    let response = proxy::forward(&state.client, name, base, req)
         .await
         .into_response();
-    for cookie in set_cookies {
+    with_cookies(response, set_cookies)
+}
+
+/// `response` with the cookies a refresh set (appended, never replacing
+/// the service's own).
+fn with_cookies(mut response: Response, cookies: Vec<http::HeaderValue>) -> Response {
+    for cookie in cookies {
         response
             .headers_mut()
             .append(http::header::SET_COOKIE, cookie);

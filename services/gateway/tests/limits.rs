@@ -263,3 +263,42 @@ async fn a_2_mib_body_gets_413_with_a_json_error_declared_or_streamed() {
         "a body under the limit arrives whole"
     );
 }
+
+#[tokio::test]
+async fn a_refusal_after_a_transparent_refresh_still_hands_over_the_new_cookies() {
+    let gateway = spawn(&[("RATE_LIMIT_API_PER_MINUTE", "1")]).await;
+    assert_eq!(
+        gateway
+            .get("/api/me", "198.51.100.1", Some("u1"))
+            .await
+            .status(),
+        200
+    );
+    // The access token has expired; auth rotates the refresh token.
+    Mock::given(method("POST"))
+        .and(path("/auth/refresh"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .append_header("set-cookie", "onetip_rt=rt-2; Path=/; HttpOnly")
+                .set_body_json(json!({"access_token": token("u1"), "expires_in": 300})),
+        )
+        .mount(&gateway.auth)
+        .await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/me", gateway.base))
+        .header("cookie", "onetip_rt=rt-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "u1 spent the budget");
+    let cookies: Vec<_> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("onetip_rt=rt-2")),
+        "the rotated refresh token was lost: {cookies:?}"
+    );
+}
