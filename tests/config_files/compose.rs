@@ -420,6 +420,10 @@ fn the_production_profile_sets_app_env_production_and_requires_its_secrets() {
     ] {
         assert!(auth[secret].contains(":?"), "auth: {secret}");
     }
+    assert!(
+        environment(&production["web"])["WEB_CSRF_KEY"].contains(":?"),
+        "web: WEB_CSRF_KEY"
+    );
     let integrations = environment(&production["integrations"]);
     for secret in [
         "TOKEN_VAULT_KEYS",
@@ -474,6 +478,7 @@ fn docker_compose_refuses_the_production_profile_without_its_secrets() {
         ("TOKEN_VAULT_KEYS", "x"),
         ("TODOIST_CLIENT_ID", "x"),
         ("TODOIST_CLIENT_SECRET", "x"),
+        ("WEB_CSRF_KEY", "x"),
     ];
     let config = |without: Option<&str>| {
         let mut command = Command::new("docker-compose");
