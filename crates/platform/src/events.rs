@@ -1,7 +1,13 @@
 //! The event seam: `EventSink::emit(event)`. Producers hold an
 //! `Arc<dyn EventSink>` and never know which transport carries it: HTTP to
-//! the recommender's `/internal/events` today, NATS JetStream behind the
-//! same trait later, an in-memory sink in tests.
+//! the recommender's `/internal/events` (`EVENT_BUS=http`, the default),
+//! NATS JetStream ([`nats`], `EVENT_BUS=nats`), an in-memory sink in tests.
+
+pub mod nats;
+#[cfg(any(test, feature = "test-util"))]
+pub mod testing;
+
+pub use nats::{EventHandler, HandleError, NatsBus, NatsSettings, NatsSink};
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -129,17 +135,23 @@ impl EventSink for MemorySink {
     }
 }
 
-/// The sink `EVENT_BUS` names. NATS JetStream is not built yet: with
-/// `EVENT_BUS=nats` events still go over HTTP, and start-up says so.
+/// The sink `EVENT_BUS` names: HTTP to the recommender, or JetStream (its
+/// connection and streams set up in the background, so start-up does not
+/// wait for NATS).
 pub fn from_settings(
     common: &crate::CommonSettings,
+    nats: &NatsSettings,
     recommender_url: &str,
     token: SecretString,
 ) -> Arc<dyn EventSink> {
-    if common.event_bus == crate::config::EventBus::Nats {
-        tracing::warn!("EVENT_BUS=nats: the NATS sink is not built yet; events go over HTTP");
+    match common.event_bus {
+        crate::config::EventBus::Http => Arc::new(HttpSink::new(recommender_url, token)),
+        crate::config::EventBus::Nats => {
+            let bus = NatsBus::new(nats.clone());
+            bus.start();
+            Arc::new(NatsSink::new(bus))
+        }
     }
-    Arc::new(HttpSink::new(recommender_url, token))
 }
 
 /// Emits `event`, logging instead of failing when it cannot be handed over:

@@ -141,6 +141,7 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
     );
     let events = platform::events::from_settings(
         &settings.common,
+        &settings.nats,
         &settings.recommender_url,
         settings.internal_token.clone(),
     );

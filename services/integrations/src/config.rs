@@ -42,6 +42,8 @@ pub struct Settings {
     pub recommender_url: String,
     /// `INTERNAL_API_TOKEN`, which the event sink presents.
     pub internal_token: SecretString,
+    /// The JetStream stream the NATS sink publishes to (`EVENT_BUS=nats`).
+    pub nats: platform::events::NatsSettings,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
             jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
             recommender_url: ServiceName::Recommender.url(env)?,
             internal_token: platform::secrets::internal_api_token(env, &service.common)?,
+            nats: platform::events::NatsSettings::from_env(env, &service.common)?,
             service,
             vault_keys,
             todoist,

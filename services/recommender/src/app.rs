@@ -172,6 +172,11 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
 pub async fn build_with(settings: Settings, clock: Clock) -> anyhow::Result<Server> {
     let db = open_database(&settings).await?;
     let probes = platform::health::service_probes(&settings.common, Some(db.clone()));
+    if settings.common.event_bus == platform::config::EventBus::Nats {
+        // Lives as long as the process; events published meanwhile wait
+        // in the stream.
+        crate::bus::spawn_consumer(&settings.nats, Store::new(db.clone()), clock.clone());
+    }
     let state = state(&settings, recommender(&settings, db, clock, None));
     Server::bind(NAME, settings.addr, router(state, probes)).await
 }

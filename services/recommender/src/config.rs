@@ -31,6 +31,8 @@ pub struct Settings {
     pub decision_ttl: Duration,
     /// `UNDO_WINDOW`: how long undo is offered after done.
     pub undo_window: Duration,
+    /// The stream and durable consumer events arrive by (`EVENT_BUS=nats`).
+    pub nats: platform::events::NatsSettings,
 }
 
 impl Settings {
@@ -65,6 +67,7 @@ impl Settings {
                 .duration("RECOMMENDER_CANDIDATE_BUDGET", Duration::from_millis(1200))?,
             decision_ttl: env.duration("DECISION_TTL", Duration::from_secs(30 * 60))?,
             undo_window: env.duration("UNDO_WINDOW", Duration::from_secs(10))?,
+            nats: platform::events::NatsSettings::from_env(env, &service.common)?,
             service,
         })
     }

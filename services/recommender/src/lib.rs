@@ -4,12 +4,14 @@
 //! * [`policy`]: `random` and `urgency`, the seeded draw, experiments (pure).
 //! * [`service`]: recommend (sticky), done, skip, undo.
 //! * [`store`]: the decision log, events, idempotent actions.
+//! * [`bus`]: events arriving over NATS JetStream, stored once per id.
 //! * [`export`]: the log as Vowpal Wabbit DSJSON, and IPS / SNIPS estimates.
 //!
 //! A library with `router`, `build` and `run`, so tests and the one-process
 //! launcher can start it in-process; `main.rs` is a thin wrapper.
 
 mod app;
+pub mod bus;
 pub mod cli;
 pub mod clock;
 pub mod config;

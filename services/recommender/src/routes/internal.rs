@@ -27,11 +27,7 @@ pub async fn store_event(
         return Err(ApiError::Unauthorized);
     }
     let event: NormalizedEvent = super::parse(&body)?;
-    if event.kind.is_empty()
-        || event.kind.len() > 64
-        || event.source.is_empty()
-        || event.source.len() > 64
-    {
+    if !crate::bus::valid(&event) {
         return Err(ApiError::Invalid(
             "`kind` and `source` must be 1 to 64 characters.".into(),
         ));

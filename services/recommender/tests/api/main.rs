@@ -5,6 +5,7 @@
 mod export;
 mod helpers;
 mod inputs;
+mod nats;
 mod recommend;
 mod tips;
 mod vowpal_wabbit;
