@@ -12,7 +12,8 @@ use std::time::Duration;
 use axum::http::header::{AUTHORIZATION, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use serde::Deserialize;
-use shared_types::HealthReport;
+use shared_types::integrations::{Candidates, TaskPayload};
+use shared_types::{HealthReport, NormalizedEvent};
 
 pub mod session;
 pub mod tips;
@@ -62,37 +63,6 @@ struct ConnectStart {
     redirect_url: String,
 }
 
-/// `GET /api/integrations/tasks`: the user's current candidates.
-#[derive(Debug, Deserialize)]
-struct Candidates {
-    items: Vec<Candidate>,
-}
-
-/// The part of a normalized `task.open` event the page shows.
-#[derive(Debug, Deserialize)]
-struct Candidate {
-    source: String,
-    subject_id: String,
-    #[serde(default)]
-    payload: CandidatePayload,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct CandidatePayload {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    due: Option<CandidateDue>,
-}
-
-#[derive(Debug, Deserialize)]
-struct CandidateDue {
-    #[serde(default)]
-    date: Option<String>,
-    #[serde(default)]
-    string: Option<String>,
-}
-
 /// One of the user's open tasks, as the page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenTask {
@@ -104,18 +74,23 @@ pub struct OpenTask {
     pub due: Option<String>,
 }
 
-impl From<Candidate> for OpenTask {
-    fn from(c: Candidate) -> Self {
-        let due = c
-            .payload
-            .due
-            .and_then(|d| d.string.filter(|s| !s.trim().is_empty()).or(d.date));
+impl OpenTask {
+    /// A `task.open` event of `GET /api/integrations/tasks`; its payload is
+    /// the shared [`TaskPayload`], read leniently (a page lists what it can).
+    fn from_event(event: NormalizedEvent) -> Self {
+        let task: Option<TaskPayload> = serde_json::from_value(event.payload).ok();
+        let (title, due) = match task {
+            Some(t) => (
+                t.title,
+                t.due
+                    .map(|d| d.string.filter(|s| !s.trim().is_empty()).unwrap_or(d.date)),
+            ),
+            None => (String::new(), None),
+        };
         Self {
-            source: c.source,
-            id: c.subject_id,
-            title: c
-                .payload
-                .title
+            source: event.source,
+            id: event.subject_id,
+            title: Some(title)
                 .filter(|t| !t.trim().is_empty())
                 .unwrap_or_else(|| "(untitled)".to_owned()),
             due,
@@ -365,6 +340,10 @@ impl GatewayClient {
             .json::<Candidates>()
             .await
             .map_err(|_| GatewayError::Garbage)?;
-        Ok(candidates.items.into_iter().map(OpenTask::from).collect())
+        Ok(candidates
+            .items
+            .into_iter()
+            .map(OpenTask::from_event)
+            .collect())
     }
 }
