@@ -257,11 +257,11 @@ impl Recommender {
                 title: d.tip.title.clone(),
                 undo_until: rfc3339(d.undo_until.unwrap_or(now)),
             });
-        // A reused task tip whose list could not be checked is shown as it
-        // was, marked stale.
-        let degraded_reason = match decision.degraded_reason {
-            None if reused && !situation.fetched => Some(DegradedReason::Stale),
-            other => other,
+        // A reused tip says how things stand now, not when it was drawn.
+        let degraded_reason = if reused {
+            current_reason(&decision, situation)
+        } else {
+            decision.degraded_reason
         };
         Ok(Recommendation {
             decision_id: decision.id,
@@ -312,6 +312,24 @@ fn still_offered(open: &DecisionRow, situation: &Situation) -> bool {
     match open.tip.kind {
         TipKind::Todo => situation.eligible.iter().any(|c| c.id == open.chosen_id),
         TipKind::Advice => situation.eligible.is_empty(),
+    }
+}
+
+/// How degraded a reused decision is now: a task whose source cannot be
+/// read fresh right now is stale; an advice card keeps the fresh reason no
+/// task is on offer.
+fn current_reason(decision: &DecisionRow, situation: &Situation) -> Option<DegradedReason> {
+    match decision.tip.kind {
+        TipKind::Advice => Some(degraded_reason(situation)),
+        TipKind::Todo if !situation.fetched => Some(DegradedReason::Stale),
+        TipKind::Todo => situation
+            .sources
+            .iter()
+            .any(|s| {
+                s.source == decision.tip.source
+                    && matches!(s.status, SourceStatus::Stale | SourceStatus::Failed)
+            })
+            .then_some(DegradedReason::Stale),
     }
 }
 

@@ -362,3 +362,33 @@ async fn an_experiment_assigns_its_arm_and_records_it() {
                 .score
     );
 }
+
+#[tokio::test]
+async fn a_reused_tip_says_how_its_source_stands_now_not_when_it_was_drawn() {
+    let app = spawn_app().await;
+    let items = vec![
+        task("t1", "Keep me", json!({})),
+        task("t2", "Or me", json!({})),
+    ];
+    app.candidates(items.clone()).await;
+    let first = app.recommend().await;
+    assert!(!first.degraded);
+    // Todoist fails: integrations still answers its last good list, stale.
+    app.candidates_with(
+        items.clone(),
+        json!([{"source": "todoist", "status": "stale", "as_of": "2026-12-01T07:00:00Z"}]),
+    )
+    .await;
+    let during = app.recommend().await;
+    assert_eq!(during.decision_id, first.decision_id);
+    assert_eq!(during.degraded_reason, Some(DegradedReason::Stale));
+    assert_eq!(
+        during.sources[0].as_of.as_deref(),
+        Some("2026-12-01T07:00:00Z")
+    );
+    // Back: the same tip, no longer degraded.
+    app.candidates(items).await;
+    let after = app.recommend().await;
+    assert_eq!(after.decision_id, first.decision_id);
+    assert!(!after.degraded, "{after:?}");
+}
