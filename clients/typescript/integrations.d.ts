@@ -61,6 +61,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/integrations/items/{connector}/{item}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks the item done at its provider: `completed`, or `advanced` for a
+         *     recurring task (it moved to its next date), with the due date before
+         *     the close, which an undo gives back.
+         */
+        post: operations["complete_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/items/{connector}/{item}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undoes a completion: a one-off item is reopened (`reopened`); a
+         *     recurring one gets `previous_due`, as `complete` answered it, back
+         *     (`restored`). 409 `undo_unavailable` when the provider refuses.
+         */
+        post: operations["reopen_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/integrations/tasks": {
         parameters: {
             query?: never;
@@ -68,7 +110,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's open tasks from every connected service. */
+        /**
+         * The user's open tasks from every connected service, and one report per
+         *     connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
+         *     provider failing: the last good list, up to 24 h old), `failed`,
+         *     `not_connected` or `reconnect_required`, with `as_of`.
+         */
         get: operations["list_tasks"];
         put?: never;
         post?: never;
@@ -133,9 +180,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description The user's open items. */
+        /**
+         * @description `GET /api/integrations/tasks`: the user's open items from every source,
+         *     and how each source answered, so "not connected", "no tasks" and
+         *     "Todoist is down" are told apart.
+         */
         Candidates: {
+            /** @description `task.open` events; each payload is a [`TaskPayload`]. */
             items: components["schemas"]["NormalizedEvent"][];
+            /** @description One entry per connector, connected or not. */
+            sources?: components["schemas"]["SourceReport"][];
         };
         /** @description One named check inside a readiness or health report. */
         Check: {
@@ -146,6 +200,18 @@ export interface components {
             name: string;
             status: components["schemas"]["Status"];
         };
+        /** @description `POST /api/integrations/items/{connector}/{item}/complete`. */
+        CompleteOutcome: {
+            next_due?: null | components["schemas"]["TaskDue"];
+            outcome: components["schemas"]["CompletionKind"];
+            previous_due?: null | components["schemas"]["TaskDue"];
+        };
+        /**
+         * @description `completed`: a one-off task is done; `advanced`: a recurring task moved
+         *     to its next occurrence and stays active.
+         * @enum {string}
+         */
+        CompletionKind: "completed" | "advanced";
         /** @description Where to send the user to approve the connection. */
         ConnectStart: {
             redirect_url: string;
@@ -188,7 +254,7 @@ export interface components {
         NormalizedEvent: {
             /**
              * Format: uuid
-             * @description A UUIDv7, so ids sort by time.
+             * @description A UUIDv7, so ids sort by time. Receivers store an event once per id.
              */
             id: string;
             /** @description `task.completed`, `tip.done`, … */
@@ -212,10 +278,61 @@ export interface components {
             status: components["schemas"]["Status"];
         };
         /**
+         * @description `reopened`: a one-off task is active again; `restored`: a recurring
+         *     task has its previous due date back.
+         * @enum {string}
+         */
+        ReopenKind: "reopened" | "restored";
+        /** @description The reopen's answer. */
+        ReopenOutcome: {
+            outcome: components["schemas"]["ReopenKind"];
+        };
+        /**
+         * @description `POST /api/integrations/items/{connector}/{item}/reopen`'s body: what
+         *     the complete answered, so a recurring task gets its due date back.
+         */
+        ReopenRequest: {
+            previous_due?: null | components["schemas"]["TaskDue"];
+        };
+        /** @description How one source answered the candidate listing. */
+        SourceReport: {
+            /**
+             * @description When the items given for this source were fetched (RFC 3339, UTC);
+             *     `null` when none were.
+             */
+            as_of?: string | null;
+            /** @description The connector's name: `todoist`. */
+            source: string;
+            status: components["schemas"]["SourceStatus"];
+        };
+        /**
+         * @description `ok`: current (younger than the cache TTL, or being refreshed with no
+         *     failure yet); `stale`: the last good list (up to 24 h old) while the
+         *     provider fails, or a list over 5 minutes old; `failed`: nothing usable
+         *     (the provider failed, or was still answering after about a second);
+         *     `not_connected`; `reconnect_required`: the provider no longer accepts
+         *     our tokens.
+         * @enum {string}
+         */
+        SourceStatus: "ok" | "stale" | "failed" | "not_connected" | "reconnect_required";
+        /**
          * @description `ok` or `down` for one component; `ok` or `degraded` overall.
          * @enum {string}
          */
         Status: "ok" | "down" | "degraded";
+        /**
+         * @description A task's due date, as Todoist gives it (kept whole so that a recurring
+         *     task's undo restores it, recurrence included).
+         */
+        TaskDue: {
+            /** @description `YYYY-MM-DD`, floating `YYYY-MM-DDTHH:MM:SS`, or UTC `…Z`. */
+            date: string;
+            is_recurring?: boolean;
+            lang?: string | null;
+            /** @description How the user wrote it: `every monday`. */
+            string?: string | null;
+            timezone?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -334,22 +451,41 @@ export interface operations {
             };
         };
     };
-    list_tasks: {
+    complete_item: {
         parameters: {
             query?: never;
-            header?: never;
-            path?: never;
+            header: {
+                /** @description 1 to 64 visible ASCII characters; the same key is the same write */
+                "Idempotency-Key": string;
+                /** @description The recommender's decision this completion answers, carried into the event */
+                "X-Decision-Id"?: string | null;
+            };
+            path: {
+                /** @description The connector, e.g. `todoist` */
+                connector: string;
+                /** @description The item's id at the provider */
+                item: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The user's open items */
+            /** @description Done (or done already with this key) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Candidates"];
+                    "application/json": components["schemas"]["CompleteOutcome"];
+                };
+            };
+            /** @description Missing or malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token */
@@ -361,7 +497,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A connection must be made again */
+            /** @description No such connector, or no such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not connected, or the connection must be made again */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -370,8 +515,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A provider failed */
-            502: {
+            /** @description The provider failed, is slow or rate-limits us: try again after `Retry-After` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -379,8 +524,108 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Rate limited; see `Retry-After` */
+        };
+    };
+    reopen_item: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1 to 64 visible ASCII characters; the same key is the same write */
+                "Idempotency-Key": string;
+                /** @description The recommender's decision this undo answers, carried into the event */
+                "X-Decision-Id"?: string | null;
+            };
+            path: {
+                /** @description The connector, e.g. `todoist` */
+                connector: string;
+                /** @description The item's id at the provider */
+                item: string;
+            };
+            cookie?: never;
+        };
+        /** @description What `complete` answered; may be empty for a one-off task */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenRequest"];
+            };
+        };
+        responses: {
+            /** @description Reopened, or its previous due date restored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReopenOutcome"];
+                };
+            };
+            /** @description Missing or malformed Idempotency-Key, or a body that is not a `ReopenRequest` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such connector, or no such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not connected, the connection must be made again, or `undo_unavailable`: the provider will not undo this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The provider failed, is slow or rate-limits us: try again after `Retry-After` */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's open items (`task.open` events whose payload is a `TaskPayload`) and a report per source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidates"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

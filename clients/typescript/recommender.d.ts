@@ -4,6 +4,74 @@
  */
 
 export interface paths {
+    "/api/recommend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The user's tip: the open decision again (sticky) or a new draw. */
+        post: operations["recommend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tips/{decision_id}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks the tip done: the task is completed at its source, once per key. */
+        post: operations["tip_done"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tips/{decision_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skips the tip, with an optional reason, and answers the next one. */
+        post: operations["tip_skip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tips/{decision_id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undoes a done within the undo window; the tip comes back. */
+        post: operations["tip_undo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -15,6 +83,23 @@ export interface paths {
         get: operations["health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stores an event (idempotent by its id). */
+        post: operations["store_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -51,6 +136,27 @@ export interface components {
             name: string;
             status: components["schemas"]["Status"];
         };
+        /**
+         * @description A decision's life: `pending` while a done is being written to the
+         *     provider, then `done`; `undone` after an undo.
+         * @enum {string}
+         */
+        DecisionStatus: "open" | "pending" | "done" | "skipped" | "undone" | "superseded" | "expired";
+        /**
+         * @description Why an answer is degraded.
+         * @enum {string}
+         */
+        DegradedReason: "not_connected" | "reconnect_required" | "no_eligible_tasks" | "sources_failed" | "stale";
+        /**
+         * @description The JSON body of every error answer: a stable machine code and a sentence
+         *     for people. Never carries internal details.
+         */
+        ErrorBody: {
+            /** @description A short, stable code such as `not_found` or `invalid_request`. */
+            error: string;
+            /** @description What went wrong, for a person. */
+            message: string;
+        };
         /** @description Liveness answer of a single service (`GET /health`). */
         Liveness: {
             /** @description The service's name, e.g. `auth`. */
@@ -60,6 +166,26 @@ export interface components {
             /** @description The service's version. */
             version: string;
         };
+        /** @description Something that happened, in one shape whatever its source. */
+        NormalizedEvent: {
+            /**
+             * Format: uuid
+             * @description A UUIDv7, so ids sort by time. Receivers store an event once per id.
+             */
+            id: string;
+            /** @description `task.completed`, `tip.done`, … */
+            kind: string;
+            /** @description RFC 3339 in UTC. */
+            occurred_at: string;
+            payload: Record<string, never>;
+            /** @description `todoist`, `onetip`, … */
+            source: string;
+            /** @description The task or tip the event is about. */
+            subject_id: string;
+            trace_id?: string | null;
+            /** Format: uuid */
+            user_id: string;
+        };
         /** @description Readiness of a single service (`GET /ready`): every dependency it needs. */
         Readiness: {
             checks: components["schemas"]["Check"][];
@@ -67,11 +193,101 @@ export interface components {
             /** @description `ok` when every check is, `down` otherwise. */
             status: components["schemas"]["Status"];
         };
+        /** @description `POST /api/recommend`'s body. */
+        RecommendRequest: {
+            /** @description Free-form context for the policy (a JSON object, at most 16 KiB). */
+            context?: Record<string, never> | null;
+            /** @description Supersede the open decision and draw again. */
+            new?: boolean;
+            /**
+             * Format: uuid
+             * @description Must be the access token's subject.
+             */
+            user_id: string;
+        };
+        /** @description `POST /api/recommend`'s answer. */
+        Recommendation: {
+            /** Format: uuid */
+            decision_id: string;
+            degraded: boolean;
+            degraded_reason?: null | components["schemas"]["DegradedReason"];
+            /** @description True when the open decision was returned again (no new draw). */
+            reused: boolean;
+            /** @description How each source answered when the decision was drawn. */
+            sources: components["schemas"]["SourceReport"][];
+            tip: components["schemas"]["Tip"];
+            undo?: null | components["schemas"]["UndoOffer"];
+        };
+        /** @enum {string} */
+        SkipReason: "not_now" | "too_big" | "blocked" | "not_relevant" | "other";
+        /** @description `POST /api/tips/{decision_id}/skip`'s body (optional). */
+        SkipRequest: {
+            reason?: null | components["schemas"]["SkipReason"];
+        };
+        /** @description How one source answered the candidate listing. */
+        SourceReport: {
+            /**
+             * @description When the items given for this source were fetched (RFC 3339, UTC);
+             *     `null` when none were.
+             */
+            as_of?: string | null;
+            /** @description The connector's name: `todoist`. */
+            source: string;
+            status: components["schemas"]["SourceStatus"];
+        };
+        /**
+         * @description `ok`: current (younger than the cache TTL, or being refreshed with no
+         *     failure yet); `stale`: the last good list (up to 24 h old) while the
+         *     provider fails, or a list over 5 minutes old; `failed`: nothing usable
+         *     (the provider failed, or was still answering after about a second);
+         *     `not_connected`; `reconnect_required`: the provider no longer accepts
+         *     our tokens.
+         * @enum {string}
+         */
+        SourceStatus: "ok" | "stale" | "failed" | "not_connected" | "reconnect_required";
         /**
          * @description `ok` or `down` for one component; `ok` or `degraded` overall.
          * @enum {string}
          */
         Status: "ok" | "down" | "degraded";
+        /** @description What the recommender shows: one task or one advice card. */
+        Tip: {
+            body: string;
+            deep_link?: string | null;
+            /** @description `todoist:<task id>` or `advice:<slug>`. */
+            id: string;
+            kind: components["schemas"]["TipKind"];
+            /**
+             * @description `reason`: one true line about the item ("2 days overdue · P1");
+             *     `why`: how the policy picked it ("picked at random from 14 tasks").
+             */
+            meta: components["schemas"]["TipMeta"];
+            /** @description `todoist`, or `onetip` for advice. */
+            source: string;
+            title: string;
+        };
+        /** @description The answer of done, skip and undo. */
+        TipActionAnswer: {
+            next?: null | components["schemas"]["Recommendation"];
+            /** @description The decision's status after the action. */
+            status: components["schemas"]["DecisionStatus"];
+            /** @description After done: until when undo is offered (RFC 3339, UTC). */
+            undo_until?: string | null;
+        };
+        /** @enum {string} */
+        TipKind: "todo" | "advice";
+        TipMeta: {
+            reason: string;
+            why: string;
+        };
+        /** @description A done tip that can still be undone. */
+        UndoOffer: {
+            /** Format: uuid */
+            decision_id: string;
+            title: string;
+            /** @description RFC 3339, UTC. */
+            undo_until: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -81,6 +297,266 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    recommend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendRequest"];
+            };
+        };
+        responses: {
+            /** @description The tip to show */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Malformed JSON, or a context that is not an object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `user_id` is not the token's subject */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tip_done: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required; at most 64 characters. The same key gives the same answer. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description The decision the tip came with */
+                decision_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done, with the undo window and the next tip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipActionAnswer"];
+                };
+            };
+            /** @description No or a malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such decision of this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already done (`already_done`) or no longer open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The source is failing; nothing was done. See `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tip_skip: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional; the same key gives the same answer. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The decision the tip came with */
+                decision_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: why */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["SkipRequest"];
+            };
+        };
+        responses: {
+            /** @description Skipped, with the next tip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipActionAnswer"];
+                };
+            };
+            /** @description Malformed JSON or an unknown reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such decision of this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The tip is no longer open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tip_undo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional; the same key gives the same answer. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The decision that was done */
+                decision_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Undone; `next` is the tip again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipActionAnswer"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such decision of this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `undo_expired`, `undo_unavailable` (the source refused) or `not_done` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The source is failing; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -97,6 +573,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    store_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NormalizedEvent"];
+            };
+        };
+        responses: {
+            /** @description Stored, or already stored */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an event */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid internal token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -2,6 +2,8 @@
 
 from .candidates import Candidates
 from .check import Check
+from .complete_outcome import CompleteOutcome
+from .completion_kind import CompletionKind
 from .connect_start import ConnectStart
 from .connector_state import ConnectorState
 from .error_body import ErrorBody
@@ -9,11 +11,19 @@ from .liveness import Liveness
 from .normalized_event import NormalizedEvent
 from .normalized_event_payload import NormalizedEventPayload
 from .readiness import Readiness
+from .reopen_kind import ReopenKind
+from .reopen_outcome import ReopenOutcome
+from .reopen_request import ReopenRequest
+from .source_report import SourceReport
+from .source_status import SourceStatus
 from .status import Status
+from .task_due import TaskDue
 
 __all__ = (
     "Candidates",
     "Check",
+    "CompleteOutcome",
+    "CompletionKind",
     "ConnectorState",
     "ConnectStart",
     "ErrorBody",
@@ -21,5 +31,11 @@ __all__ = (
     "NormalizedEvent",
     "NormalizedEventPayload",
     "Readiness",
+    "ReopenKind",
+    "ReopenOutcome",
+    "ReopenRequest",
+    "SourceReport",
+    "SourceStatus",
     "Status",
+    "TaskDue",
 )

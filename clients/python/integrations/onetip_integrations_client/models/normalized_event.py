@@ -21,7 +21,7 @@ class NormalizedEvent:
     """Something that happened, in one shape whatever its source.
 
     Attributes:
-        id (UUID): A UUIDv7, so ids sort by time.
+        id (UUID): A UUIDv7, so ids sort by time. Receivers store an event once per id.
         kind (str): `task.completed`, `tip.done`, …
         occurred_at (str): RFC 3339 in UTC.
         payload (NormalizedEventPayload):

@@ -31,21 +31,6 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
-    if response.status_code == 409:
-        response_409 = ErrorBody.from_dict(response.json())
-
-        return response_409
-
-    if response.status_code == 502:
-        response_502 = ErrorBody.from_dict(response.json())
-
-        return response_502
-
-    if response.status_code == 503:
-        response_503 = ErrorBody.from_dict(response.json())
-
-        return response_503
-
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -67,7 +52,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Candidates | ErrorBody]:
-    """The user's open tasks from every connected service.
+    """The user's open tasks from every connected service, and one report per
+    connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
+    provider failing: the last good list, up to 24 h old), `failed`,
+    `not_connected` or `reconnect_required`, with `as_of`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +78,10 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Candidates | ErrorBody | None:
-    """The user's open tasks from every connected service.
+    """The user's open tasks from every connected service, and one report per
+    connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
+    provider failing: the last good list, up to 24 h old), `failed`,
+    `not_connected` or `reconnect_required`, with `as_of`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,7 +100,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Candidates | ErrorBody]:
-    """The user's open tasks from every connected service.
+    """The user's open tasks from every connected service, and one report per
+    connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
+    provider failing: the last good list, up to 24 h old), `failed`,
+    `not_connected` or `reconnect_required`, with `as_of`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +124,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Candidates | ErrorBody | None:
-    """The user's open tasks from every connected service.
+    """The user's open tasks from every connected service, and one report per
+    connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
+    provider failing: the last good list, up to 24 h old), `failed`,
+    `not_connected` or `reconnect_required`, with `as_of`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
