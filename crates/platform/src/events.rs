@@ -4,10 +4,12 @@
 //! NATS JetStream ([`nats`], `EVENT_BUS=nats`), an in-memory sink in tests.
 
 pub mod nats;
+pub mod outbox;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 
 pub use nats::{EventHandler, HandleError, NatsBus, NatsSettings, NatsSink};
+pub use outbox::{Outbox, OutboxSink};
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

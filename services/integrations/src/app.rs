@@ -139,12 +139,15 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
         settings.common.public_url.clone(),
         settings.jwks_url.clone(),
     );
-    let events = platform::events::from_settings(
+    // Events are written to the outbox and relayed over EVENT_BUS, so a
+    // crash or an outage of the bus loses none.
+    let bus = platform::events::from_settings(
         &settings.common,
         &settings.nats,
         &settings.recommender_url,
         settings.internal_token.clone(),
     );
+    let (events, _outbox) = platform::events::outbox::through_outbox(db.clone(), bus);
     let state = AppState {
         db,
         connectors,

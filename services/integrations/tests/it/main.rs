@@ -10,6 +10,7 @@ mod cli;
 mod connector;
 mod helpers;
 mod items;
+mod outbox;
 mod store;
 mod todoist_client;
 mod vault;
