@@ -19,6 +19,9 @@ use secrecy::zeroize::{Zeroize, Zeroizing};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, RwLock};
 
+#[path = "jwt_cache.rs"]
+mod cache;
+
 /// The `aud` of every access token.
 pub const AUDIENCE: &str = "onetip";
 /// The `typ` header of an access token (RFC 9068).
@@ -267,6 +270,7 @@ struct RemoteKeys {
 pub struct Verifier {
     issuer: String,
     source: Arc<KeySource>,
+    verified: Arc<cache::VerifiedCache>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -283,6 +287,7 @@ impl Verifier {
         Self {
             issuer: issuer.into(),
             source: Arc::new(KeySource::Fixed(KeySet::from_jwks(jwks))),
+            verified: Arc::default(),
         }
     }
 
@@ -296,11 +301,24 @@ impl Verifier {
                 cached: RwLock::new((Arc::new(KeySet::default()), None)),
                 fetching: Mutex::new(None),
             })),
+            verified: Arc::default(),
         }
     }
 
     /// The claims of a valid access token, or why it is not one.
+    /// A token verified before is answered from a bounded cache until it
+    /// expires (see [`cache`]).
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, JwtError> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Ok(claims);
+        }
+        let claims = self.verify_uncached(token).await?;
+        self.verified.put(token, &claims, now);
+        Ok(claims)
+    }
+
+    async fn verify_uncached(&self, token: &str) -> Result<AccessClaims, JwtError> {
         let kid = check_shape(token)?;
         match self.source.as_ref() {
             KeySource::Fixed(keys) => self.verify_with(keys, &kid, token),
