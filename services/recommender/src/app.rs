@@ -134,8 +134,9 @@ pub fn recommender(
     events: Option<Arc<dyn EventSink>>,
 ) -> Recommender {
     let store = Store::new(db);
+    let local_events = events.is_none();
     let events = events.unwrap_or_else(|| Arc::new(StoreSink::new(store.clone(), clock.clone())));
-    Recommender::new(
+    let mut recommender = Recommender::new(
         store,
         IntegrationsClient::new(&settings.integrations_url),
         events,
@@ -148,7 +149,9 @@ pub fn recommender(
             decision_ttl: settings.decision_ttl,
             undo_window: settings.undo_window,
         },
-    )
+    );
+    recommender.local_events = local_events;
+    recommender
 }
 
 /// The state of a running service.

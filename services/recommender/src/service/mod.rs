@@ -80,6 +80,10 @@ pub struct Recommender {
     pub store: Store,
     pub integrations: IntegrationsClient,
     pub events: Arc<dyn EventSink>,
+    /// True when `events` is this service's own event table
+    /// ([`crate::StoreSink`]): a state change then stores its event in the
+    /// same transaction instead of emitting it after.
+    pub local_events: bool,
     pub clock: Clock,
     pub params: Params,
     /// One action at a time per user in this process: a sticky decision
@@ -107,6 +111,7 @@ impl Recommender {
             store,
             integrations,
             events,
+            local_events: false,
             clock,
             params,
             locks: Arc::default(),
@@ -280,6 +285,18 @@ impl Recommender {
 
     /// Emits a feedback event about `decision`; never fails the caller.
     async fn emit(&self, caller: &Caller, decision: &DecisionRow, kind: &str, extra: Value) {
+        let event = self.feedback(caller, decision, kind, extra);
+        platform::events::emit_logged(self.events.as_ref(), event).await;
+    }
+
+    /// A feedback event about `decision`.
+    fn feedback(
+        &self,
+        caller: &Caller,
+        decision: &DecisionRow,
+        kind: &str,
+        extra: Value,
+    ) -> NormalizedEvent {
         let mut payload = json!({
             "decision_id": decision.id,
             "policy": decision.policy,
@@ -288,7 +305,7 @@ impl Recommender {
         if let (Some(map), Value::Object(extra)) = (payload.as_object_mut(), extra) {
             map.extend(extra);
         }
-        let event = NormalizedEvent {
+        NormalizedEvent {
             id: Uuid::now_v7(),
             user_id: caller.user,
             source: SOURCE_ONETIP.into(),
@@ -297,8 +314,7 @@ impl Recommender {
             occurred_at: rfc3339(self.clock.now_millis()),
             trace_id: caller.request_id.clone(),
             payload,
-        };
-        platform::events::emit_logged(self.events.as_ref(), event).await;
+        }
     }
 }
 

@@ -125,16 +125,23 @@ impl Recommender {
         };
         let at = self.clock.now_millis();
         let undo_until = at + self.params.undo_window.as_millis() as i64;
-        self.store
-            .mark_done(id, at, undo_until, completion.as_ref())
-            .await?;
-        self.emit(
+        let event = self.feedback(
             caller,
             &decision,
             shared_types::events::kinds::TIP_DONE,
             json!({ "idempotency_key": key, "completion": completion }),
-        )
-        .await;
+        );
+        if self.local_events {
+            // The decision is done exactly when its event is stored.
+            self.store
+                .mark_done_with(id, at, undo_until, completion.as_ref(), Some(&event))
+                .await?;
+        } else {
+            self.store
+                .mark_done(id, at, undo_until, completion.as_ref())
+                .await?;
+            platform::events::emit_logged(self.events.as_ref(), event).await;
+        }
         let next = self.recommend_locked(caller, Value::Null, false).await?;
         let answer = TipActionAnswer {
             status: DecisionStatus::Done,

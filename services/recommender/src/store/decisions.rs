@@ -278,6 +278,26 @@ impl Store {
         undo_until: i64,
         completion: Option<&CompleteOutcome>,
     ) -> Result<(), StoreError> {
+        self.mark_done_with(id, at, undo_until, completion, None)
+            .await
+    }
+
+    /// [`Store::mark_done`], storing `event` (its `tip.done`) in the same
+    /// transaction: the decision is done exactly when its event exists, so
+    /// a crash between the two cannot lose the event.
+    pub async fn mark_done_with(
+        &self,
+        id: Uuid,
+        at: i64,
+        undo_until: i64,
+        completion: Option<&CompleteOutcome>,
+        event: Option<&shared_types::NormalizedEvent>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .map_err(StoreError::db("marking a decision done"))?;
         sqlx::query(
             "UPDATE decisions SET status = 'done', status_at = $1, undo_until = $2, \
              completion = $3 WHERE id = $4",
@@ -286,9 +306,15 @@ impl Store {
         .bind(undo_until)
         .bind(completion.map(json_text))
         .bind(id.to_string())
-        .execute(&self.db)
+        .execute(&mut *tx)
         .await
         .map_err(StoreError::db("marking a decision done"))?;
+        if let Some(event) = event {
+            super::events::insert_event_on(&mut tx, event, at).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::db("marking a decision done"))?;
         Ok(())
     }
 

@@ -14,30 +14,12 @@ impl Store {
         event: &NormalizedEvent,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let decision = event
-            .payload
-            .get("decision_id")
-            .and_then(|d| d.as_str())
-            .map(str::to_owned);
-        let done = sqlx::query(
-            "INSERT INTO events (id, user_id, decision_id, source, kind, subject_id, \
-             occurred_at, trace_id, payload, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(event.id.to_string())
-        .bind(event.user_id.to_string())
-        .bind(decision)
-        .bind(&event.source)
-        .bind(&event.kind)
-        .bind(&event.subject_id)
-        .bind(&event.occurred_at)
-        .bind(&event.trace_id)
-        .bind(json_text(&event.payload))
-        .bind(now)
-        .execute(&self.db)
-        .await
-        .map_err(StoreError::db("storing an event"))?;
-        Ok(done.rows_affected() == 1)
+        let mut conn = self
+            .db
+            .acquire()
+            .await
+            .map_err(StoreError::db("storing an event"))?;
+        insert_event_on(&mut conn, event, now).await
     }
 
     /// The kinds of a decision's events, oldest first.
@@ -65,4 +47,36 @@ impl Store {
             .and_then(|r| r.try_get::<i64, _>("n"))
             .map_err(StoreError::db("counting events"))
     }
+}
+
+/// [`Store::insert_event`] on a connection (or in a transaction).
+pub(super) async fn insert_event_on(
+    conn: &mut sqlx::AnyConnection,
+    event: &NormalizedEvent,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let decision = event
+        .payload
+        .get("decision_id")
+        .and_then(|d| d.as_str())
+        .map(str::to_owned);
+    let done = sqlx::query(
+        "INSERT INTO events (id, user_id, decision_id, source, kind, subject_id, \
+         occurred_at, trace_id, payload, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(event.id.to_string())
+    .bind(event.user_id.to_string())
+    .bind(decision)
+    .bind(&event.source)
+    .bind(&event.kind)
+    .bind(&event.subject_id)
+    .bind(&event.occurred_at)
+    .bind(&event.trace_id)
+    .bind(json_text(&event.payload))
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(StoreError::db("storing an event"))?;
+    Ok(done.rows_affected() == 1)
 }

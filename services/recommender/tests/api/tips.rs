@@ -377,3 +377,42 @@ async fn someone_elses_decision_is_404_and_untouched() {
     assert_eq!(d.status, DecisionStatus::Open);
     assert!(app.calls("/complete").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_done_whose_event_cannot_be_stored_leaves_the_decision_undone() {
+    // The decision is marked done in the transaction that stores its
+    // tip.done: without the events table neither happens.
+    let app = spawn_app().await;
+    three_tasks(&app).await;
+    let rec = app.recommend().await;
+    sqlx::query("ALTER TABLE events RENAME TO events_away")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let response = app.act(rec.decision_id, "done", "key-1").await;
+    assert!(response.status().is_server_error(), "{}", response.status());
+    let row = app
+        .store
+        .decision(app.user, rec.decision_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        row.status,
+        DecisionStatus::Done,
+        "not done without its event"
+    );
+    sqlx::query("ALTER TABLE events_away RENAME TO events")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    // The retry with the same key finishes it, and stores tip.done once.
+    let response = app.act(rec.decision_id, "done", "key-1").await;
+    assert_eq!(response.status(), 200);
+    let kinds = app.store.event_kinds(rec.decision_id).await.unwrap();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "tip.done").count(),
+        1,
+        "{kinds:?}"
+    );
+}
