@@ -221,6 +221,15 @@ pub struct CommonSettings {
     pub log_format: LogFormat,
     pub event_bus: EventBus,
     pub nats_url: String,
+    /// `SENTRY_DSN`: where errors are reported; unset, reporting is off.
+    /// Hidden from `Debug` (its key is a credential of the project).
+    pub sentry_dsn: Option<secrecy::SecretString>,
+    /// `SENTRY_ENVIRONMENT`: the environment errors are filed under; by
+    /// default the `APP_ENV`.
+    pub sentry_environment: String,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: the OTLP/HTTP collector spans are
+    /// exported to (`{endpoint}/v1/traces`); unset, nothing is exported.
+    pub otlp_endpoint: Option<String>,
 }
 
 impl CommonSettings {
@@ -248,6 +257,15 @@ impl CommonSettings {
             log_format: env.parse("LOG_FORMAT")?.unwrap_or(default_format),
             event_bus: env.parse("EVENT_BUS")?.unwrap_or(EventBus::Http),
             nats_url: env.get_or("NATS_URL", "nats://127.0.0.1:4222"),
+            sentry_dsn: sentry_dsn(env)?,
+            sentry_environment: env.get_or(
+                "SENTRY_ENVIRONMENT",
+                match app_env {
+                    AppEnv::Development => "development",
+                    AppEnv::Production => "production",
+                },
+            ),
+            otlp_endpoint: otlp_endpoint(env)?,
         })
     }
 
@@ -263,6 +281,33 @@ impl CommonSettings {
         }
         Ok(())
     }
+}
+
+fn sentry_dsn(env: &Env) -> Result<Option<secrecy::SecretString>, ConfigError> {
+    let Some(raw) = env.get("SENTRY_DSN") else {
+        return Ok(None);
+    };
+    raw.trim().parse::<sentry::types::Dsn>().map_err(|_| {
+        ConfigError::new(
+            "SENTRY_DSN",
+            "expected a Sentry DSN such as https://key@host/1",
+        )
+    })?;
+    Ok(Some(secrecy::SecretString::from(raw.trim().to_owned())))
+}
+
+fn otlp_endpoint(env: &Env) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") else {
+        return Ok(None);
+    };
+    let url = raw.trim().trim_end_matches('/').to_owned();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ConfigError::new(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "expected an http:// or https:// URL (OTLP over HTTP)",
+        ));
+    }
+    Ok(Some(url))
 }
 
 /// The services of the fleet, in the order of the architecture diagram,
@@ -469,6 +514,36 @@ mod tests {
     }
 
     #[test]
+    fn sentry_and_otlp_are_off_by_default_and_checked_when_set() {
+        let common = CommonSettings::from_env(&Env::default()).unwrap();
+        assert!(common.sentry_dsn.is_none() && common.otlp_endpoint.is_none());
+        assert_eq!(common.sentry_environment, "development");
+        let env = Env::from_pairs([
+            ("SENTRY_DSN", "https://public-key-123@sentry.example/42"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"),
+            ("APP_ENV", "production"),
+        ]);
+        let common = CommonSettings::from_env(&env).unwrap();
+        assert!(common.sentry_dsn.is_some());
+        assert!(!format!("{common:?}").contains("public-key-123"));
+        assert_eq!(
+            common.otlp_endpoint.as_deref(),
+            Some("http://collector:4318")
+        );
+        assert_eq!(common.sentry_environment, "production");
+        let err = CommonSettings::from_env(&Env::from_pairs([("SENTRY_DSN", "nonsense-secret")]))
+            .unwrap_err();
+        assert_eq!(err.name, "SENTRY_DSN");
+        assert!(!err.to_string().contains("nonsense-secret"));
+        let err = CommonSettings::from_env(&Env::from_pairs([(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "collector:4317",
+        )]))
+        .unwrap_err();
+        assert_eq!(err.name, "OTEL_EXPORTER_OTLP_ENDPOINT");
+    }
+
+    #[test]
     fn env_remembers_every_name_it_was_asked_for() {
         let env = Env::default();
         let _ = CommonSettings::from_env(&env).unwrap();
@@ -479,6 +554,9 @@ mod tests {
             "DATA_DIR",
             "LOG_FORMAT",
             "EVENT_BUS",
+            "SENTRY_DSN",
+            "SENTRY_ENVIRONMENT",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
         ] {
             assert!(names.contains(name), "{name} not recorded");
         }

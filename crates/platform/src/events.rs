@@ -73,6 +73,7 @@ impl EventSink for HttpSink {
                 .http
                 .post(&self.url)
                 .bearer_auth(self.token.expose_secret())
+                .headers(crate::trace::headers_or(event.trace_id.as_deref()))
                 .json(&event)
                 .send()
                 .await;

@@ -1,6 +1,8 @@
 //! The layers every service puts around its router: a request id on every
 //! request (kept when a trusted hop set it, made otherwise), echoed on the
-//! answer, and a tracing span per request.
+//! answer, and a tracing span per request, the child of the inbound W3C
+//! `traceparent` when there is a valid one ([`crate::trace`]); with Sentry
+//! on, a hub per request ([`crate::errors`]).
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -49,7 +51,17 @@ async fn method_not_allowed() -> (http::StatusCode, axum::Json<shared_types::Err
 
 /// Wraps `router` in the shared request-id and tracing layers.
 pub fn layers(router: Router, service: &'static str) -> Router {
-    router
+    // With Sentry on: each request gets its own hub (sentry-tower) and,
+    // inside the request span, the tags of what it reports.
+    let reporting = crate::errors::enabled();
+    let router = if reporting {
+        router.layer(middleware::from_fn(move |req, next| {
+            crate::errors::tag_request(service, req, next)
+        }))
+    } else {
+        router
+    };
+    let router = router
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(move |req: &Request| request_span(service, req))
@@ -57,7 +69,14 @@ pub fn layers(router: Router, service: &'static str) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(middleware::from_fn(drop_malformed_request_id))
+        .layer(middleware::from_fn(drop_malformed_request_id));
+    if reporting {
+        router
+            .layer(sentry::integrations::tower::SentryHttpLayer::new())
+            .layer(sentry::integrations::tower::NewSentryLayer::<Request>::new_from_top())
+    } else {
+        router
+    }
 }
 
 fn request_span(service: &'static str, req: &Request) -> tracing::Span {
@@ -69,13 +88,16 @@ fn request_span(service: &'static str, req: &Request) -> tracing::Span {
         .map(MatchedPath::as_str)
         .unwrap_or("(unmatched)");
     let request_id = request_id(req).unwrap_or("-");
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         service,
         method = %req.method(),
         path,
         request_id,
-    )
+    );
+    // A valid inbound `traceparent` is continued; otherwise a trace starts.
+    crate::trace::continue_from(&span, req.headers());
+    span
 }
 
 /// The request id of `req`, when it has a well-formed one.

@@ -9,6 +9,7 @@
 pub mod client;
 pub mod config;
 pub mod db;
+pub mod errors;
 pub mod events;
 pub mod health;
 pub mod http;
@@ -19,6 +20,7 @@ pub mod shutdown;
 pub mod telemetry;
 #[cfg(feature = "test-util")]
 pub mod testing;
+pub mod trace;
 
 pub use config::{AppEnv, CommonSettings, ConfigError, Env};
 pub use server::Server;
