@@ -308,6 +308,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Google sign-in is not configured (development signs in with the form) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     start: {
@@ -328,6 +337,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Neither Google nor the development sign-in is configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Google's discovery failed */
             502: {
@@ -467,6 +485,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevokedList"];
+                };
+            };
+            /** @description A malformed query (axum's rejection, in plain text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
             /** @description Missing or wrong internal token */

@@ -519,6 +519,15 @@ export interface operations {
                     "application/json": components["schemas"]["TipActionAnswer"];
                 };
             };
+            /** @description A malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid access token */
             401: {
                 headers: {

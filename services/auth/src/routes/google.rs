@@ -39,6 +39,7 @@ pub struct CallbackParams {
 #[utoipa::path(get, path = "/auth/google/start", tag = "auth", params(StartParams),
     responses(
         (status = 303, description = "To Google (or to the development form)"),
+        (status = 404, description = "Neither Google nor the development sign-in is configured", body = shared_types::ErrorBody),
         (status = 502, description = "Google's discovery failed", body = shared_types::ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,
@@ -85,7 +86,8 @@ pub async fn start(
 #[utoipa::path(get, path = "/auth/google/callback", tag = "auth", params(CallbackParams),
     responses(
         (status = 303, description = "Signed in; to the page the sign-in started from"),
-        (status = 400, description = "The sign-in cannot finish", body = shared_types::ErrorBody)))]
+        (status = 400, description = "The sign-in cannot finish", body = shared_types::ErrorBody),
+        (status = 404, description = "Google sign-in is not configured (development signs in with the form)", body = shared_types::ErrorBody)))]
 pub async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,

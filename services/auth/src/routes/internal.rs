@@ -45,6 +45,7 @@ pub struct RevokedList {
 #[utoipa::path(get, path = "/internal/sessions/revoked", tag = "internal", params(Since),
     responses(
         (status = 200, description = "Revoked sessions", body = RevokedList),
+        (status = 400, description = "A malformed query (axum's rejection, in plain text)", body = String, content_type = "text/plain"),
         (status = 401, description = "Missing or wrong internal token", body = shared_types::ErrorBody)))]
 pub async fn revoked(
     State(state): State<AppState>,

@@ -39,6 +39,7 @@ fn bounded(field: &'static str, value: &str, max: usize) -> Result<(), ApiError>
 #[utoipa::path(post, path = "/internal/users", tag = "internal", request_body = UpsertUser,
     responses(
         (status = 200, description = "The user's id", body = Upserted),
+        (status = 400, description = "The body is not JSON", body = shared_types::ErrorBody),
         (status = 401, description = "Missing or wrong internal token", body = shared_types::ErrorBody),
         (status = 422, description = "A field is invalid", body = shared_types::ErrorBody)))]
 pub async fn upsert(

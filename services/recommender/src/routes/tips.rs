@@ -73,6 +73,7 @@ pub async fn skip(
            ("Idempotency-Key" = Option<String>, Header, description = "Optional; the same key gives the same answer.")),
     responses(
         (status = 200, description = "Undone; `next` is the tip again", body = TipActionAnswer),
+        (status = 400, description = "A malformed Idempotency-Key", body = shared_types::ErrorBody),
         (status = 401, description = "No valid access token", body = shared_types::ErrorBody),
         (status = 404, description = "No such decision of this user", body = shared_types::ErrorBody),
         (status = 409, description = "`undo_expired`, `undo_unavailable` (the source refused) or `not_done`", body = shared_types::ErrorBody),

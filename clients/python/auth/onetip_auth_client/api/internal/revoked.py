@@ -38,11 +38,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | RevokedList | None:
+) -> ErrorBody | RevokedList | str | None:
     if response.status_code == 200:
         response_200 = RevokedList.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = response.text
+        return response_400
 
     if response.status_code == 401:
         response_401 = ErrorBody.from_dict(response.json())
@@ -57,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | RevokedList]:
+) -> Response[ErrorBody | RevokedList | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -72,7 +76,7 @@ def sync_detailed(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[ErrorBody | RevokedList]:
+) -> Response[ErrorBody | RevokedList | str]:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -86,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RevokedList]
+        Response[ErrorBody | RevokedList | str]
     """
 
     kwargs = _get_kwargs(
@@ -108,7 +112,7 @@ def sync(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> ErrorBody | RevokedList | None:
+) -> ErrorBody | RevokedList | str | None:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -122,7 +126,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RevokedList
+        ErrorBody | RevokedList | str
     """
 
     return sync_detailed(
@@ -139,7 +143,7 @@ async def asyncio_detailed(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[ErrorBody | RevokedList]:
+) -> Response[ErrorBody | RevokedList | str]:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -153,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RevokedList]
+        Response[ErrorBody | RevokedList | str]
     """
 
     kwargs = _get_kwargs(
@@ -173,7 +177,7 @@ async def asyncio(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> ErrorBody | RevokedList | None:
+) -> ErrorBody | RevokedList | str | None:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -187,7 +191,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RevokedList
+        ErrorBody | RevokedList | str
     """
 
     return (
