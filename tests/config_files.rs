@@ -14,6 +14,10 @@
 mod caddy;
 #[path = "config_files/compose.rs"]
 mod compose;
+#[path = "config_files/compose_dev.rs"]
+mod compose_dev;
+#[path = "config_files/compose_production.rs"]
+mod compose_production;
 #[path = "config_files/env_example.rs"]
 mod env_example;
 #[path = "config_files/tools.rs"]
