@@ -103,6 +103,9 @@ async fn each_service_in_its_own_process_behind_caddy_is_healthy_and_signs_a_use
     }
     let postgres = databases["auth"].is_postgres();
 
+    // Events over the shared NATS, on a stream of this run's own (its
+    // durable consumer shared with no other fleet).
+    let nats = platform::events::testing::unique_settings(platform::events::testing::SHARED_NATS);
     let mut procs = Vec::new();
     let mut sandbox_cmd = Command::new(bin("todoist-fake"));
     sandbox_cmd
@@ -117,8 +120,7 @@ async fn each_service_in_its_own_process_behind_caddy_is_healthy_and_signs_a_use
             .env("DATA_DIR", &data_dir)
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
-            .env("EVENT_BUS", "nats")
-            .env("NATS_URL", "nats://127.0.0.1:4222")
+            .envs(platform::events::testing::env_pairs(&nats))
             .env("TODOIST_SANDBOX_ADDR", &sandbox);
         for (other, addr) in &addrs {
             let prefix = other.to_uppercase();
@@ -255,4 +257,5 @@ async fn each_service_in_its_own_process_behind_caddy_is_healthy_and_signs_a_use
     for p in &mut procs {
         assert!(p.child.try_wait().unwrap().is_none(), "{} exited", p.name);
     }
+    platform::events::testing::delete_streams(&nats).await;
 }
