@@ -134,7 +134,7 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
     let db = open_database(&settings).await?;
     let connectors = connectors(&settings, &db)?;
     connectors.spawn_sweeper(std::time::Duration::from_secs(60));
-    let probes = platform::health::service_probes(&settings.common, Some(db.clone()));
+    let mut probes = platform::health::service_probes(&settings.common, Some(db.clone()));
     let verifier = Verifier::remote(
         settings.common.public_url.clone(),
         settings.jwks_url.clone(),
@@ -147,7 +147,11 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
         &settings.recommender_url,
         settings.internal_token.clone(),
     );
-    let (events, _outbox) = platform::events::outbox::through_outbox(db.clone(), bus);
+    let (events, outbox) = platform::events::outbox::through_outbox(db.clone(), bus);
+    probes.push(Arc::new(platform::events::outbox::OutboxProbe::new(
+        outbox,
+        settings.outbox_max_age,
+    )));
     let state = AppState {
         db,
         connectors,

@@ -44,6 +44,9 @@ pub struct Settings {
     pub internal_token: SecretString,
     /// The JetStream stream the NATS sink publishes to (`EVENT_BUS=nats`).
     pub nats: platform::events::NatsSettings,
+    /// `OUTBOX_MAX_AGE`: `/ready` reports the outbox down once its oldest
+    /// waiting event is older.
+    pub outbox_max_age: Duration,
 }
 
 impl Settings {
@@ -56,6 +59,7 @@ impl Settings {
             recommender_url: ServiceName::Recommender.url(env)?,
             internal_token: platform::secrets::internal_api_token(env, &service.common)?,
             nats: platform::events::NatsSettings::from_env(env, &service.common)?,
+            outbox_max_age: env.duration("OUTBOX_MAX_AGE", Duration::from_secs(300))?,
             service,
             vault_keys,
             todoist,

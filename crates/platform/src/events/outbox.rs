@@ -249,3 +249,46 @@ pub fn through_outbox(db: AnyPool, bus: Arc<dyn EventSink>) -> (Arc<dyn EventSin
     outbox.spawn_relay(bus);
     (Arc::new(OutboxSink::new(outbox.clone())), outbox)
 }
+
+/// `/ready`'s view of the outbox: down, saying how many rows wait and how
+/// old the oldest is, once the oldest has waited longer than `max_age`
+/// (events are not flowing: the bus or the receiver is away).
+pub struct OutboxProbe {
+    outbox: Outbox,
+    max_age: Duration,
+}
+
+impl OutboxProbe {
+    pub fn new(outbox: Outbox, max_age: Duration) -> Self {
+        Self { outbox, max_age }
+    }
+}
+
+impl crate::health::Probe for OutboxProbe {
+    fn name(&self) -> &str {
+        "outbox"
+    }
+
+    fn check(
+        &self,
+        _: &crate::health::ProbeContext,
+    ) -> futures::future::BoxFuture<'static, Result<(), String>> {
+        let outbox = self.outbox.clone();
+        let max_age = self.max_age.as_millis() as i64;
+        Box::pin(async move {
+            let b = outbox
+                .backlog()
+                .await
+                .map_err(|e| format!("query failed: {}", crate::db::describe(&e)))?;
+            if b.oldest_age_ms > max_age {
+                Err(format!(
+                    "{} events waiting, the oldest {} s old",
+                    b.waiting,
+                    b.oldest_age_ms / 1000
+                ))
+            } else {
+                Ok(())
+            }
+        })
+    }
+}

@@ -156,3 +156,25 @@ async fn the_http_sink_goes_through_the_same_outbox_and_waits_out_a_failing_rece
     }
     assert_eq!(delivered, events.iter().map(|e| e.id).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn readiness_reports_the_outbox_down_with_its_backlog_once_the_oldest_waits_too_long() {
+    use platform::events::outbox::OutboxProbe;
+    use platform::health::{Probe, ProbeContext};
+    let db = database().await;
+    let outbox = Outbox::new(db.store.pool().clone());
+    let probe = OutboxProbe::new(outbox.clone(), Duration::from_secs(300));
+    assert_eq!(probe.check(&ProbeContext::default()).await, Ok(()));
+    // Two events, the oldest written ten minutes ago, none relayed.
+    let mut conn = db.store.pool().acquire().await.unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    enqueue_in(&mut conn, &event(1), now - 600_000)
+        .await
+        .unwrap();
+    enqueue_in(&mut conn, &event(2), now).await.unwrap();
+    let backlog = outbox.backlog().await.unwrap();
+    assert_eq!(backlog.waiting, 2);
+    assert!(backlog.oldest_age_ms >= 600_000, "{backlog:?}");
+    let down = probe.check(&ProbeContext::default()).await.unwrap_err();
+    assert!(down.starts_with("2 events waiting, the oldest 6"), "{down}");
+}
