@@ -64,6 +64,8 @@ pub async fn forward(
     *req.uri_mut() = uri;
     let headers = req.headers_mut();
     strip_hop_by_hop(headers);
+    // The upstream continues this hop's trace, never a caller's directly.
+    platform::trace::inject(headers);
     if let Some(host) = headers.remove(header::HOST) {
         headers.insert(HeaderName::from_static("x-forwarded-host"), host);
     }

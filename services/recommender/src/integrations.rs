@@ -65,7 +65,9 @@ impl IntegrationsClient {
         token: &str,
         request_id: Option<&str>,
     ) -> reqwest::RequestBuilder {
-        let request = request.bearer_auth(token);
+        let request = request
+            .bearer_auth(token)
+            .headers(platform::trace::headers());
         match request_id {
             Some(id) => request.header(platform::http::REQUEST_ID, id),
             None => request,

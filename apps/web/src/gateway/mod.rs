@@ -170,7 +170,11 @@ impl GatewayClient {
         if let Some(id) = request_id {
             request = request.header(platform::http::REQUEST_ID, id.clone());
         }
-        let response = request.send().await.map_err(|e| unreachable(&e))?;
+        let response = request
+            .headers(platform::trace::headers())
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
         let status = response.status();
         // 503 is the gateway saying "degraded": it still carries the report.
         if status != StatusCode::OK && status != StatusCode::SERVICE_UNAVAILABLE {
@@ -199,7 +203,11 @@ impl GatewayClient {
         if let Some(id) = request_id {
             request = request.header(platform::http::REQUEST_ID, id.clone());
         }
-        let response = request.send().await.map_err(|e| unreachable(&e))?;
+        let response = request
+            .headers(platform::trace::headers())
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
         match response.status() {
             StatusCode::OK => {}
             StatusCode::UNAUTHORIZED => return Ok(None),
@@ -212,14 +220,17 @@ impl GatewayClient {
             .map_err(|_| GatewayError::Garbage)
     }
 
-    /// A call for the user: their `Authorization` header and the request id.
+    /// A call for the user: their `Authorization` header, the request id
+    /// and the trace (`traceparent`).
     pub(crate) fn for_user(
         &self,
         request: reqwest::RequestBuilder,
         authorization: &HeaderValue,
         request_id: Option<&HeaderValue>,
     ) -> reqwest::RequestBuilder {
-        let request = request.header(AUTHORIZATION, authorization.clone());
+        let request = request
+            .header(AUTHORIZATION, authorization.clone())
+            .headers(platform::trace::headers());
         match request_id {
             Some(id) => request.header(platform::http::REQUEST_ID, id.clone()),
             None => request,

@@ -54,7 +54,11 @@ impl GatewayClient {
         if let Some(id) = request_id {
             request = request.header(platform::http::REQUEST_ID, id.clone());
         }
-        let response = request.send().await.map_err(|e| unreachable(&e))?;
+        let response = request
+            .headers(platform::trace::headers())
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
         let status = response.status();
         if status.is_success() || status.is_redirection() {
             Ok(session_cookies(response.headers()))
@@ -79,7 +83,11 @@ impl GatewayClient {
         if let Some(id) = request_id {
             request = request.header(platform::http::REQUEST_ID, id.clone());
         }
-        let response = request.send().await.map_err(|e| unreachable(&e))?;
+        let response = request
+            .headers(platform::trace::headers())
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
         let status = response.status();
         if !matches!(status, StatusCode::SEE_OTHER | StatusCode::FOUND) {
             return Err(GatewayError::Status(status));

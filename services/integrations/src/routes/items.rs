@@ -85,10 +85,11 @@ fn decision_id(headers: &HeaderMap) -> Option<String> {
 }
 
 fn trace_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(platform::http::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    platform::trace::event_trace_id(
+        headers
+            .get(platform::http::REQUEST_ID)
+            .and_then(|v| v.to_str().ok()),
+    )
 }
 
 fn connector(state: &AppState, name: &str) -> ApiResult<std::sync::Arc<dyn Connector>> {

@@ -151,6 +151,7 @@ impl TodoistClient {
             }
             let last = attempt >= max_attempts;
             let outcome = build()
+                .headers(platform::trace::headers())
                 .timeout(self.config.timeout.min(remaining))
                 .send()
                 .await;

@@ -312,7 +312,7 @@ impl Recommender {
             kind: kind.into(),
             subject_id: decision.chosen_id.clone(),
             occurred_at: rfc3339(self.clock.now_millis()),
-            trace_id: caller.request_id.clone(),
+            trace_id: platform::trace::event_trace_id(caller.request_id.as_deref()),
             payload,
         }
     }
