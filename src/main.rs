@@ -30,5 +30,8 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "\n  Onetip is running: open {public_url}\n  Health dashboard: {public_url}/status\n  Ctrl-C stops everything.\n"
     );
-    fleet.serve(Shutdown::on_signal()).await
+    let served = fleet.serve(Shutdown::on_signal()).await;
+    // Spans and error reports still queued go out before the process ends.
+    platform::telemetry::flush();
+    served
 }

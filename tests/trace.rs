@@ -300,3 +300,31 @@ async fn an_otlp_receiver_gets_the_spans_of_a_request_each_hop_the_child_of_its_
         "integrations under recommender: {ours:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_still_queued_at_sigterm_are_exported_before_the_fleet_exits() {
+    let (endpoint, spans) = otlp_receiver().await;
+    // The exporter's default batch delay (5 s) is longer than the wait
+    // below: only the flush at shutdown can send the span in time.
+    let mut fleet = FleetProcess::start(&[("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)]).await;
+    let trace = "5b8aa5a2d2c872e8321cf37308d69df2";
+    let answer = reqwest::Client::new()
+        .get(format!("{}/ready", fleet.gateway))
+        .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success() || answer.status() == 503);
+    let started = Instant::now();
+    let status = fleet.terminate();
+    eprintln!(
+        "the fleet exited ({status}) {:?} after SIGTERM",
+        started.elapsed()
+    );
+    let exported = spans
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|s| s.trace_id == trace && s.service.as_deref() == Some("gateway"));
+    assert!(exported, "the gateway's span was not flushed at shutdown");
+}

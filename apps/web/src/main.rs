@@ -4,5 +4,7 @@
 async fn main() -> anyhow::Result<()> {
     let settings = web::Settings::from_process()?;
     platform::telemetry::init(&settings.service.common);
-    web::run(settings, platform::Shutdown::on_signal()).await
+    let served = web::run(settings, platform::Shutdown::on_signal()).await;
+    platform::telemetry::flush();
+    served
 }

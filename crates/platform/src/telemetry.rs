@@ -41,12 +41,17 @@ pub fn init_with(filter: &str, format: LogFormat) {
     install(filter, format, None, false);
 }
 
-/// Sends the spans and reports still queued (at shutdown; blocks briefly).
+/// Sends the spans and reports still queued (at shutdown; blocks for at
+/// most a few seconds, on a thread of its own so that no runtime worker
+/// waits on the exporter).
 pub fn flush() {
-    if let Some(provider) = PROVIDER.get() {
-        let _ = provider.force_flush();
-    }
-    crate::errors::flush();
+    let flushing = std::thread::spawn(|| {
+        if let Some(provider) = PROVIDER.get() {
+            let _ = provider.force_flush();
+        }
+        crate::errors::flush();
+    });
+    let _ = flushing.join();
 }
 
 fn install(filter: &str, format: LogFormat, otlp: Option<&str>, sentry: bool) {

@@ -4,5 +4,7 @@
 async fn main() -> anyhow::Result<()> {
     let settings = auth::Settings::from_process()?;
     platform::telemetry::init(&settings.common);
-    auth::run(settings, platform::Shutdown::on_signal()).await
+    let served = auth::run(settings, platform::Shutdown::on_signal()).await;
+    platform::telemetry::flush();
+    served
 }

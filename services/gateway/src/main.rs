@@ -4,5 +4,7 @@
 async fn main() -> anyhow::Result<()> {
     let settings = gateway::Settings::from_process()?;
     platform::telemetry::init(&settings.service.common);
-    gateway::run(settings, platform::Shutdown::on_signal()).await
+    let served = gateway::run(settings, platform::Shutdown::on_signal()).await;
+    platform::telemetry::flush();
+    served
 }

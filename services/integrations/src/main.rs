@@ -14,10 +14,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let settings = integrations::Settings::from_process()?;
     platform::telemetry::init(&settings.common);
-    match command {
+    let done = match command {
         Some(_) => rotate_keys(settings, &args[1..]).await,
         None => integrations::run(settings, platform::Shutdown::on_signal()).await,
-    }
+    };
+    platform::telemetry::flush();
+    done
 }
 
 async fn rotate_keys(settings: integrations::Settings, args: &[String]) -> anyhow::Result<()> {

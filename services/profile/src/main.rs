@@ -4,5 +4,7 @@
 async fn main() -> anyhow::Result<()> {
     let settings = profile::Settings::from_process()?;
     platform::telemetry::init(&settings.common);
-    profile::run(settings, platform::Shutdown::on_signal()).await
+    let served = profile::run(settings, platform::Shutdown::on_signal()).await;
+    platform::telemetry::flush();
+    served
 }

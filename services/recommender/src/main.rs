@@ -12,5 +12,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let settings = recommender::Settings::from_process()?;
     platform::telemetry::init(&settings.common);
-    recommender::run(settings, platform::Shutdown::on_signal()).await
+    let served = recommender::run(settings, platform::Shutdown::on_signal()).await;
+    platform::telemetry::flush();
+    served
 }
