@@ -42,6 +42,18 @@ pub fn init(settings: &CommonSettings) -> bool {
             ..Default::default()
         })
     });
+    // What this process runs (`onetip-gateway` → `gateway`; the one-process
+    // fleet is `onetip`), for reports made outside any request; a request's
+    // own tag names its service.
+    let process = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "onetip".to_owned());
+    let service = process
+        .strip_prefix("onetip-")
+        .unwrap_or(&process)
+        .to_owned();
+    sentry::Hub::main().configure_scope(|scope| scope.set_tag("service", service));
     enabled()
 }
 
