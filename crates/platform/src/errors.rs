@@ -211,6 +211,13 @@ pub fn scrub(mut event: Event<'static>) -> Event<'static> {
                 && !name.eq_ignore_ascii_case("proxy-authorization")
                 && !name.to_ascii_lowercase().starts_with("x-forwarded")
         });
+        // What is left (a `Referer` with a code in its query, say) is
+        // redacted like any other text.
+        for (name, value) in request.headers.iter_mut() {
+            if !name.eq_ignore_ascii_case(crate::trace::TRACEPARENT) {
+                *value = redact(value);
+            }
+        }
     }
     if let Some(user) = event.user.as_mut() {
         user.email = None;
@@ -291,14 +298,18 @@ pub fn redact(text: &str) -> String {
             out.push_str(word);
             continue;
         }
-        if after_bearer {
+        // A number after `code:` is a status code, not a secret.
+        if after_bearer && !trimmed.bytes().all(|b| b.is_ascii_digit()) {
             out.push_str(REDACTED);
         } else {
             out.push_str(&redact_word(trimmed));
         }
         out.push_str(tail);
-        after_bearer =
-            trimmed.eq_ignore_ascii_case("bearer") || trimmed.eq_ignore_ascii_case("basic");
+        // `Bearer <token>`, `password: <secret>`: the next word is the secret.
+        let key = trimmed.trim_end_matches([':', '=']);
+        after_bearer = key.eq_ignore_ascii_case("bearer")
+            || key.eq_ignore_ascii_case("basic")
+            || (key.len() < trimmed.len() && is_sensitive_name(key.trim_matches('"')));
     }
     out
 }
@@ -313,33 +324,41 @@ fn redact_word(word: &str) -> String {
     if looks_like_email(core) || looks_like_token(core) {
         return word.replace(core, REDACTED);
     }
-    // `…?code=abc&state=x`, `token=abc`, `"password":"x"`-like pairs.
+    // `…?code=abc&state=x`, `token=abc`, `"password":"x"`-like pairs: each
+    // piece between `?`, `&`, `,`, `;`, `{` and `}` is looked at alone.
     if core.contains('=') || core.contains(':') {
         let mut changed = String::with_capacity(word.len());
-        let mut rest = word;
-        while let Some(i) = rest.find(['=', ':']) {
-            let (key_part, after) = rest.split_at(i);
-            changed.push_str(key_part);
-            changed.push_str(&after[..1]);
-            let after = &after[1..];
-            let key = key_part
-                .trim_end_matches(['"', '\''])
-                .rsplit(['?', '&', '{', ',', ' ', '"', '\''])
-                .next()
-                .unwrap_or("");
-            let end = after.find(['&', ',', '}', ';']).unwrap_or(after.len());
-            let (value, remainder) = after.split_at(end);
-            if is_sensitive_name(key) && !value.trim_matches('"').is_empty() {
-                changed.push_str(REDACTED);
+        let mut piece = String::new();
+        for c in word.chars() {
+            if matches!(c, '?' | '&' | ',' | ';' | '{' | '}') {
+                changed.push_str(&redact_pair(&piece));
+                changed.push(c);
+                piece.clear();
             } else {
-                changed.push_str(value);
+                piece.push(c);
             }
-            rest = remainder;
         }
-        changed.push_str(rest);
+        changed.push_str(&redact_pair(&piece));
         return changed;
     }
     word.to_owned()
+}
+
+/// `key=value` or `key:value` with the value replaced when the key names
+/// a secret.
+fn redact_pair(piece: &str) -> String {
+    match piece.find(['=', ':']) {
+        Some(i) => {
+            let (key, value) = piece.split_at(i);
+            let key_name = key.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+            if is_sensitive_name(key_name) && !value[1..].trim_matches('"').is_empty() {
+                format!("{key}{}{REDACTED}", &value[..1])
+            } else {
+                piece.to_owned()
+            }
+        }
+        None => piece.to_owned(),
+    }
 }
 
 fn looks_like_email(word: &str) -> bool {

@@ -13,6 +13,10 @@ fn crafted() -> Event<'static> {
     headers.insert("Cookie".to_owned(), "onetip_rt=rt-secret".to_owned());
     headers.insert("X-Internal-Token".to_owned(), "internal-secret".to_owned());
     headers.insert("Accept".to_owned(), "application/json".to_owned());
+    headers.insert(
+        "Referer".to_owned(),
+        "https://onetip.example/connect/todoist/callback?code=referer-code-1&state=st-1".to_owned(),
+    );
     let mut extra = Map::new();
     extra.insert("access_token".into(), Value::String(TODOIST_TOKEN.into()));
     extra.insert(
@@ -76,6 +80,7 @@ fn the_scrubber_leaves_no_cookie_header_token_code_email_or_body() {
         "at-secret",
         "internal-secret",
         "oauth-code-1",
+        "referer-code-1",
         "st-1",
         "hunter2",
         "person@example.com",
@@ -112,6 +117,10 @@ fn redaction_keeps_plain_words_trace_ids_and_uuids() {
     );
     assert_eq!(redact(&text), text);
     assert_eq!(redact("Bearer abc.def"), "Bearer [redacted]");
+    assert_eq!(
+        redact("password: hunter2 given"),
+        "password: [redacted] given"
+    );
     assert_eq!(redact("a?code=xyz&next=/"), "a?code=[redacted]&next=/");
 }
 

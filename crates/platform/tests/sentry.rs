@@ -169,6 +169,7 @@ async fn a_forced_5xx_and_a_forced_panic_reach_sentry_with_the_trace_id_and_no_s
     let answer = call("/fail").await.unwrap();
     assert_eq!(answer.status(), 500);
     let five_xx = wait_for(&envelopes, "the 5xx", |e| e["tags"]["route"] == "/fail").await;
+    eprintln!("the 5xx as Sentry got it: {:#}", event_of(&five_xx));
     assert_reported(&five_xx, "the 5xx");
 
     assert!(call("/boom").await.is_err(), "a panic drops the connection");
