@@ -39,6 +39,26 @@ async fn wait_for_services(
     }
 }
 
+/// The trace id of the gateway's line for the request `request_id` (the
+/// fleet's output is read by a thread: give it a moment).
+async fn gateway_trace_of(fleet: &FleetProcess, request_id: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let found = fleet
+            .json_logs()
+            .iter()
+            .find(|l| l["span"]["service"] == "gateway" && l["span"]["request_id"] == request_id)
+            .and_then(|l| l["trace_id"].as_str().map(str::to_owned));
+        match found {
+            Some(trace) => return trace,
+            None if Instant::now() > deadline => {
+                panic!("no gateway line with a trace id for request {request_id}")
+            }
+            None => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 fn is_trace_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) && id != "0".repeat(32)
 }
@@ -96,6 +116,20 @@ async fn a_tip_page_and_a_done_through_the_gateway_carry_one_trace_id_through_ev
         assert!(span.len() == 16 && span != "0000000000000000", "{line}");
     }
 
+    // An invalid traceparent is not continued: the gateway starts a trace.
+    let bad = reqwest::Client::new()
+        .get(format!("{}/ready", fleet.gateway))
+        .header(
+            "traceparent",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        )
+        .send()
+        .await
+        .unwrap();
+    let bad_id = bad.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let started = gateway_trace_of(&fleet, &bad_id).await;
+    assert!(is_trace_id(&started), "{started}");
+
     // A done with no traceparent: the gateway starts the trace, and every
     // hop and both events carry it.
     let rec: Value = session
@@ -116,12 +150,7 @@ async fn a_tip_page_and_a_done_through_the_gateway_carry_one_trace_id_through_ev
         .unwrap();
     assert_eq!(done.status(), 200);
     let request_id = done.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let trace = fleet
-        .json_logs()
-        .iter()
-        .find(|l| l["span"]["service"] == "gateway" && l["span"]["request_id"] == request_id)
-        .and_then(|l| l["trace_id"].as_str().map(str::to_owned))
-        .expect("the gateway's line for the done carries a trace id");
+    let trace = gateway_trace_of(&fleet, &request_id).await;
     assert!(is_trace_id(&trace) && trace != page_trace, "{trace}");
     let services =
         wait_for_services(&fleet, &trace, &["gateway", "recommender", "integrations"]).await;
