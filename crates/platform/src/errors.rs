@@ -1,5 +1,5 @@
 //! Errors to Sentry, when `SENTRY_DSN` is set (off otherwise): panics, 5xx
-//! answers (tower-http logs them at `ERROR`) and every `ERROR` event, each
+//! answers (once each) and every `ERROR` event, each
 //! with the service, release, environment, trace id and user id.
 //!
 //! Nothing secret leaves: [`scrub`] runs on every event before it is sent
@@ -77,6 +77,11 @@ where
 {
     use sentry::integrations::tracing::EventFilter;
     sentry::integrations::tracing::layer().event_filter(|meta| match *meta.level() {
+        // tower-http's "response failed" would report a 5xx a second time:
+        // [`tag_request`] reports each 5xx once.
+        tracing::Level::ERROR if meta.target() == "tower_http::trace::on_failure" => {
+            EventFilter::Breadcrumb
+        }
         tracing::Level::ERROR => EventFilter::Event,
         tracing::Level::WARN => EventFilter::Breadcrumb,
         _ => EventFilter::Ignore,
@@ -93,6 +98,8 @@ pub(crate) async fn tag_request(service: &'static str, req: Request, next: Next)
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
     let user = user_id(req.headers());
+    let method = req.method().clone();
+    let route = path.clone().unwrap_or_else(|| "(unmatched)".to_owned());
     let trace = crate::trace::current_span_context();
     sentry::configure_scope(|scope| {
         scope.set_tag("service", service);
@@ -119,7 +126,18 @@ pub(crate) async fn tag_request(service: &'static str, req: Request, next: Next)
             ..Default::default()
         }));
     });
-    next.run(req).await
+    let before = sentry::Hub::current().last_event_id();
+    let response = next.run(req).await;
+    // A 5xx is reported once: by the ERROR line that explains it when the
+    // handler wrote one, else by this message.
+    let status = response.status();
+    if status.is_server_error() && sentry::Hub::current().last_event_id() == before {
+        sentry::capture_message(
+            &format!("{method} {route} answered {}", status.as_u16()),
+            sentry::Level::Error,
+        );
+    }
+    response
 }
 
 /// The `sub` of the access token the request carries (Bearer header or the

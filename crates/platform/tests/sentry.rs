@@ -56,6 +56,14 @@ async fn fail() -> (http::StatusCode, &'static str) {
     (http::StatusCode::INTERNAL_SERVER_ERROR, "{}")
 }
 
+async fn fail_logged() -> (http::StatusCode, &'static str) {
+    tracing::error!(
+        error = "storing failed: access_token=zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+        "internal error"
+    );
+    (http::StatusCode::INTERNAL_SERVER_ERROR, "{}")
+}
+
 async fn boom() -> &'static str {
     panic!(
         "forced panic for person@example.com with token zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
@@ -146,6 +154,7 @@ async fn a_forced_5xx_and_a_forced_panic_reach_sentry_with_the_trace_id_and_no_s
         "sentry-test",
         Router::new()
             .route("/fail", get(fail))
+            .route("/fail-logged", get(fail_logged))
             .route("/boom", get(boom)),
         utoipa::openapi::OpenApiBuilder::new().build(),
     );
@@ -171,6 +180,26 @@ async fn a_forced_5xx_and_a_forced_panic_reach_sentry_with_the_trace_id_and_no_s
     let five_xx = wait_for(&envelopes, "the 5xx", |e| e["tags"]["route"] == "/fail").await;
     eprintln!("the 5xx as Sentry got it: {:#}", event_of(&five_xx));
     assert_reported(&five_xx, "the 5xx");
+
+    let answer = call("/fail-logged").await.unwrap();
+    assert_eq!(answer.status(), 500);
+    let logged = wait_for(&envelopes, "the logged 5xx", |e| {
+        e["tags"]["route"] == "/fail-logged"
+    })
+    .await;
+    assert_reported(&logged, "the logged 5xx");
+    assert_eq!(event_of(&logged)["message"], "internal error");
+    // Each 5xx is one report: its ERROR line, or else the answer itself.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for route in ["/fail", "/fail-logged"] {
+        let n = envelopes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| event_of(e)["tags"]["route"] == route)
+            .count();
+        assert_eq!(n, 1, "reports for {route}");
+    }
 
     assert!(call("/boom").await.is_err(), "a panic drops the connection");
     let panic = wait_for(&envelopes, "the panic", |e| {
