@@ -55,6 +55,7 @@ impl VerifiedCache {
         entries.insert(key(token), claims.clone());
     }
 
+    #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.entries.lock().expect("verified-token cache").len()
     }
