@@ -3,6 +3,7 @@
 
 mod account;
 mod connect;
+mod contracts;
 mod csrf;
 mod helpers;
 mod install;

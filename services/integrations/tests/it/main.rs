@@ -8,6 +8,7 @@ mod app;
 mod candidates;
 mod cli;
 mod connector;
+mod contracts;
 mod helpers;
 mod items;
 mod outbox;
