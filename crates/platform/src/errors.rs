@@ -99,7 +99,9 @@ pub(crate) async fn tag_request(service: &'static str, req: Request, next: Next)
         .map(|p| p.as_str().to_owned());
     let user = user_id(req.headers());
     let method = req.method().clone();
-    let route = path.clone().unwrap_or_else(|| "(unmatched)".to_owned());
+    // Where a router has no route of its own (the gateway's proxy), the
+    // path without its query names what failed.
+    let route = path.clone().unwrap_or_else(|| redact(req.uri().path()));
     let trace = crate::trace::current_span_context();
     sentry::configure_scope(|scope| {
         scope.set_tag("service", service);
