@@ -175,6 +175,38 @@ mod tests {
     }
 
     #[test]
+    fn a_continued_trace_is_sent_on_with_its_tracestate_from_this_hop_s_span() {
+        use opentelemetry::trace::TracerProvider as _;
+        use tracing_subscriber::prelude::*;
+        let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, || {
+            let mut inbound =
+                with_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            inbound.insert(TRACESTATE, "vendor=abc".parse().unwrap());
+            let span = tracing::info_span!("request");
+            continue_from(&span, &inbound);
+            let _entered = span.enter();
+            assert_eq!(
+                current_trace_id().as_deref(),
+                Some("4bf92f3577b34da6a3ce929d0e0e4736")
+            );
+            let (_, span_id) = current_ids().unwrap();
+            let out = headers();
+            assert_eq!(
+                out[TRACEPARENT].to_str().unwrap(),
+                format!("00-4bf92f3577b34da6a3ce929d0e0e4736-{span_id}-01")
+            );
+            assert_ne!(
+                span_id, "00f067aa0ba902b7",
+                "this hop has a span of its own"
+            );
+            assert_eq!(out[TRACESTATE], "vendor=abc");
+        });
+    }
+
+    #[test]
     fn outside_any_trace_foreign_headers_are_dropped_and_an_event_trace_is_used() {
         let mut h = with_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         h.insert(TRACESTATE, "evil=1".parse().unwrap());
