@@ -85,7 +85,15 @@ impl NatsServer {
     /// Starts the server (again) and waits until it takes connections.
     pub fn start(&mut self) {
         assert!(self.child.is_none(), "already running");
-        let binary = std::env::var("NATS_SERVER_BIN").unwrap_or("/usr/sbin/nats-server".into());
+        // `NATS_SERVER_BIN`, else Debian's path, else whatever PATH finds.
+        let binary = std::env::var("NATS_SERVER_BIN").unwrap_or_else(|_| {
+            let debian = "/usr/sbin/nats-server";
+            if std::path::Path::new(debian).exists() {
+                debian.into()
+            } else {
+                "nats-server".into()
+            }
+        });
         let child = Command::new(binary)
             .args([
                 "-a",
