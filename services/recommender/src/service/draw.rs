@@ -13,7 +13,7 @@ use super::{Caller, Recommender, Situation, TipError, assignment, degraded_reaso
 use crate::domain::Candidate;
 use crate::domain::advice::CATALOGUE;
 use crate::domain::describe::reason;
-use crate::domain::eligibility::{self, RECENTLY_ACTED};
+use crate::domain::eligibility;
 use crate::policy::draw::Draw;
 use crate::store::{CandidateRow, DecisionRow, NewDecision};
 
@@ -30,7 +30,7 @@ impl Recommender {
         situation: &Situation,
     ) -> Result<DecisionRow, TipError> {
         let (candidates, degraded) = if situation.eligible.is_empty() {
-            (self.advice(caller).await?, Some(degraded_reason(situation)))
+            (advice(&situation.acted), Some(degraded_reason(situation)))
         } else {
             let stale = situation
                 .sources
@@ -94,25 +94,6 @@ impl Recommender {
             .ok_or(TipError::NotFound)
     }
 
-    /// The advice cards not done or skipped lately (all of them if that
-    /// leaves none).
-    async fn advice(&self, caller: &Caller) -> Result<Vec<Candidate>, TipError> {
-        let since = self.clock.now_millis() - RECENTLY_ACTED.as_millis() as i64;
-        let acted: HashSet<String> = self
-            .store
-            .recently_acted(caller.user, since)
-            .await?
-            .into_iter()
-            .collect();
-        let all: Vec<Candidate> = CATALOGUE.iter().map(Candidate::from_advice).collect();
-        let fresh: Vec<Candidate> = all
-            .iter()
-            .filter(|c| !acted.contains(&c.id))
-            .cloned()
-            .collect();
-        Ok(if fresh.is_empty() { all } else { fresh })
-    }
-
     /// A decision that shows an undone tip again: its one candidate, with
     /// the features it had, at probability 1.
     pub(super) async fn restore(
@@ -161,6 +142,18 @@ impl Recommender {
             .await?
             .ok_or(TipError::NotFound)
     }
+}
+
+/// The advice cards not done or skipped lately (all of them if that
+/// leaves none).
+fn advice(acted: &HashSet<String>) -> Vec<Candidate> {
+    let all: Vec<Candidate> = CATALOGUE.iter().map(Candidate::from_advice).collect();
+    let fresh: Vec<Candidate> = all
+        .iter()
+        .filter(|c| !acted.contains(&c.id))
+        .cloned()
+        .collect();
+    if fresh.is_empty() { all } else { fresh }
 }
 
 /// The context a policy sees and the log keeps: the caller's context, and

@@ -91,12 +91,18 @@ pub struct Recommender {
     locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
-/// What a fresh look at the user's sources gave.
+/// What a fresh look at the user's sources and recent decisions gave.
 struct Situation {
     eligible: Vec<Candidate>,
     sources: Vec<SourceReport>,
     /// Whether the list could be fetched at all.
     fetched: bool,
+    /// The user's open (or pending) decision, if any.
+    open: Option<DecisionRow>,
+    /// Candidate ids done or skipped lately: not offered again yet.
+    acted: HashSet<String>,
+    /// The newest done decision that can still be undone.
+    undoable: Option<DecisionRow>,
 }
 
 impl Recommender {
@@ -150,7 +156,7 @@ impl Recommender {
     ) -> Result<Recommendation, TipError> {
         let situation = self.situation(caller).await?;
         let now = self.clock.now_millis();
-        if let Some(open) = self.store.open_decision(caller.user).await? {
+        if let Some(open) = situation.open.clone() {
             let age = Duration::from_millis((now - open.created_at).max(0) as u64);
             if age >= self.params.decision_ttl {
                 self.store
@@ -200,16 +206,20 @@ impl Recommender {
         self.answer(caller, decision, false, &situation).await
     }
 
-    /// The user's candidates now, filtered by the eligibility rules.
+    /// The user's candidates now, filtered by the eligibility rules, and
+    /// their recent decisions: the candidate call and one query, together.
     async fn situation(&self, caller: &Caller) -> Result<Situation, TipError> {
-        let fetched = self
-            .integrations
-            .candidates(
+        let now = self.clock.now_millis();
+        let since = now - RECENTLY_ACTED.as_millis() as i64;
+        let (fetched, recent) = tokio::join!(
+            self.integrations.candidates(
                 &caller.token,
                 caller.request_id.as_deref(),
                 self.params.candidate_budget,
-            )
-            .await;
+            ),
+            self.store.recent(caller.user, since, now)
+        );
+        let recent = recent?;
         let (list, fetched) = match fetched {
             Ok(list) => (list, true),
             Err(e) => {
@@ -223,13 +233,25 @@ impl Recommender {
                 )
             }
         };
-        let since = self.clock.now_millis() - RECENTLY_ACTED.as_millis() as i64;
-        let acted: HashSet<String> = self
-            .store
-            .recently_acted(caller.user, since)
-            .await?
-            .into_iter()
+        let acted: HashSet<String> = recent
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d.status,
+                    DecisionStatus::Done | DecisionStatus::Pending | DecisionStatus::Skipped
+                ) && d.status_at >= since
+            })
+            .map(|d| d.chosen_id.clone())
             .collect();
+        let open = recent
+            .iter()
+            .find(|d| matches!(d.status, DecisionStatus::Open | DecisionStatus::Pending))
+            .cloned();
+        let undoable = recent
+            .iter()
+            .filter(|d| d.status == DecisionStatus::Done && d.undo_until.is_some_and(|u| u > now))
+            .max_by_key(|d| d.status_at)
+            .cloned();
         let today = self.clock.today();
         let tasks = list
             .items
@@ -241,6 +263,9 @@ impl Recommender {
             eligible: eligibility::eligible(tasks, &acted, today),
             sources: list.sources,
             fetched,
+            open,
+            acted,
+            undoable,
         })
     }
 
@@ -253,10 +278,10 @@ impl Recommender {
         situation: &Situation,
     ) -> Result<Recommendation, TipError> {
         let now = self.clock.now_millis();
-        let undo = self
-            .store
-            .undoable(decision.user_id, now)
-            .await?
+        let undo = situation
+            .undoable
+            .as_ref()
+            .filter(|d| d.id != decision.id)
             .map(|d| UndoOffer {
                 decision_id: d.id,
                 title: d.tip.title.clone(),

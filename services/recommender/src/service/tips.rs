@@ -4,6 +4,8 @@
 //! and emitted; a crash in between, retried with the same key, sends the
 //! provider the same request id, so the task is completed once.
 
+use std::collections::HashSet;
+
 use serde_json::{Value, json};
 use shared_types::TipKind;
 use shared_types::recommender::{DecisionStatus, SkipReason, TipActionAnswer};
@@ -286,6 +288,12 @@ impl Recommender {
             eligible: Vec::new(),
             sources: restored.sources.clone(),
             fetched: true,
+            open: None,
+            acted: HashSet::new(),
+            undoable: self
+                .store
+                .undoable(caller.user, self.clock.now_millis())
+                .await?,
         };
         let next = self.answer(caller, restored, false, &situation).await?;
         let answer = TipActionAnswer {

@@ -211,6 +211,29 @@ impl Store {
         .transpose()
     }
 
+    /// The user's decisions that matter now, newest first, in one query:
+    /// the open (or pending) ones, those acted on at or after `since`, and
+    /// those whose undo window is still open at `now`.
+    pub async fn recent(
+        &self,
+        user: Uuid,
+        since: i64,
+        now: i64,
+    ) -> Result<Vec<DecisionRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM decisions WHERE user_id = $1 \
+             AND (status IN ('open', 'pending') OR status_at >= $2 OR undo_until > $3) \
+             ORDER BY created_at DESC, id DESC LIMIT 500"
+        ))
+        .bind(user.to_string())
+        .bind(since)
+        .bind(now)
+        .fetch_all(&self.db)
+        .await
+        .map_err(StoreError::db("reading recent decisions"))?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// The user's newest done decision whose undo window is still open.
     pub async fn undoable(&self, user: Uuid, now: i64) -> Result<Option<DecisionRow>, StoreError> {
         sqlx::query(&format!(
@@ -225,25 +248,6 @@ impl Store {
         .as_ref()
         .map(from_row)
         .transpose()
-    }
-
-    /// The items the user finished or skipped since `since` (candidate ids).
-    pub async fn recently_acted(&self, user: Uuid, since: i64) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT chosen_id FROM decisions WHERE user_id = $1 \
-             AND status IN ('done', 'pending', 'skipped') AND status_at >= $2",
-        )
-        .bind(user.to_string())
-        .bind(since)
-        .fetch_all(&self.db)
-        .await
-        .map_err(StoreError::db("reading recent decisions"))?;
-        rows.iter()
-            .map(|r| {
-                r.try_get::<String, _>("chosen_id")
-                    .map_err(StoreError::db("reading recent decisions"))
-            })
-            .collect()
     }
 
     /// Moves a decision from one of `from` to `to`; false when it was in
