@@ -65,7 +65,14 @@ where
 
 #[tokio::main]
 async fn main() {
-    let fleet = FleetProcess::start(&[("RUST_LOG", "warn".to_owned())]).await;
+    // The gateway's per-user limits (600/min by default) would cut a
+    // benchmark short: off here, and only here.
+    let fleet = FleetProcess::start(&[
+        ("RUST_LOG", "warn".to_owned()),
+        ("RATE_LIMIT_API_PER_MINUTE", "0".to_owned()),
+        ("RATE_LIMIT_AUTH_PER_MINUTE", "0".to_owned()),
+    ])
+    .await;
     let pid = fleet.child.id();
     let session = Session::connected(&fleet, "bench@example.test").await;
     let plain = reqwest::Client::new();
@@ -76,6 +83,10 @@ async fn main() {
     let (rec_cpu, rec_wall) =
         measure(pid, || session.post("/api/recommend").json(&body).send()).await;
     let (page_cpu, page_wall) = measure(pid, || session.get("/").send()).await;
+    // The parts of a recommend, for where the cost is.
+    let (me_cpu, me_wall) = measure(pid, || session.get("/api/me").send()).await;
+    let (tasks_cpu, tasks_wall) =
+        measure(pid, || session.get("/api/integrations/tasks").send()).await;
 
     println!("CPU per request of the fleet process, {REQUESTS} sequential requests each:");
     println!(
@@ -88,5 +99,13 @@ async fn main() {
     println!(
         "  GET / (warm tip page), gateway:      {page_cpu:8.1} µs CPU  ({page_wall:7.1} µs wall)  {:.1}x",
         page_cpu / health_cpu
+    );
+    println!(
+        "  GET /api/me, gateway:                {me_cpu:8.1} µs CPU  ({me_wall:7.1} µs wall)  {:.1}x",
+        me_cpu / health_cpu
+    );
+    println!(
+        "  GET /api/integrations/tasks, gateway: {tasks_cpu:8.1} µs CPU  ({tasks_wall:7.1} µs wall)  {:.1}x",
+        tasks_cpu / health_cpu
     );
 }
