@@ -13,7 +13,11 @@ fn binaries() -> BTreeMap<String, BTreeSet<String>> {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
     meta["packages"]
         .as_array()
@@ -34,7 +38,8 @@ fn binaries() -> BTreeMap<String, BTreeSet<String>> {
 
 /// Every `cargo run …` inside backticks or a code block of README.md.
 fn commands() -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let mut found = Vec::new();
     for line in readme.lines() {
         let mut rest = line;
@@ -58,7 +63,13 @@ fn every_cargo_run_in_the_readme_names_a_package_and_binary_that_exist() {
     assert!(commands.len() >= 4, "{commands:?}");
     for command in &commands {
         let words: Vec<&str> = command.split_whitespace().collect();
-        let flag = |name: &str| words.iter().position(|w| *w == name).and_then(|i| words.get(i + 1)).copied();
+        let flag = |name: &str| {
+            words
+                .iter()
+                .position(|w| *w == name)
+                .and_then(|i| words.get(i + 1))
+                .copied()
+        };
         // Without -p, cargo runs the root package (the launcher).
         let package = flag("-p").unwrap_or("onetip");
         let package = package.split(',').next().unwrap();
@@ -66,7 +77,10 @@ fn every_cargo_run_in_the_readme_names_a_package_and_binary_that_exist() {
             panic!("README: `{command}` names package {package}, which the workspace lacks");
         };
         match flag("--bin") {
-            Some(bin) => assert!(targets.contains(bin), "README: `{command}`: {package} has no bin {bin} ({targets:?})"),
+            Some(bin) => assert!(
+                targets.contains(bin),
+                "README: `{command}`: {package} has no bin {bin} ({targets:?})"
+            ),
             None => assert!(
                 targets.len() == 1 || package == "onetip",
                 "README: `{command}`: {package} has several binaries {targets:?}; name one"
