@@ -110,7 +110,10 @@ fn ends_before(wait: Duration, deadline: Instant) -> bool {
 }
 
 /// The longest wait any hint of the answer asks for.
-fn retry_hint(response_headers: &reqwest::header::HeaderMap, body: &TodoistErrorBody) -> Option<Duration> {
+fn retry_hint(
+    response_headers: &reqwest::header::HeaderMap,
+    body: &TodoistErrorBody,
+) -> Option<Duration> {
     let header = response_headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
