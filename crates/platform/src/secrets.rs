@@ -64,10 +64,16 @@ pub fn load_or_generate(path: &Path, generate: impl FnOnce() -> String) -> std::
 
 /// `INTERNAL_API_TOKEN`: required in production (at least 32 characters);
 /// in development generated once under `DATA_DIR/internal_api_token`.
+/// In production it must also pass [`check_strong`]: every service that
+/// reads the token refuses a weak one, here, in one place.
 pub fn internal_api_token(env: &Env, common: &CommonSettings) -> Result<SecretString, ConfigError> {
     const NAME: &str = "INTERNAL_API_TOKEN";
     match env.get(NAME) {
-        Some(token) if token.trim().len() >= 32 => Ok(SecretString::from(token.trim().to_owned())),
+        Some(token) if token.trim().len() >= 32 => {
+            let token = SecretString::from(token.trim().to_owned());
+            require_strong_in_production(common, NAME, &token)?;
+            Ok(token)
+        }
         Some(_) => Err(ConfigError::new(NAME, "must be at least 32 characters")),
         None if common.is_production() => Err(ConfigError::new(NAME, "required in production")),
         None => load_or_generate(&common.data_dir.join("internal_api_token"), random_token)

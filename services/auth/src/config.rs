@@ -88,11 +88,6 @@ impl Settings {
             .map(Arc::new)
             .collect();
         let internal_token = platform::secrets::internal_api_token(env, common)?;
-        platform::secrets::require_strong_in_production(
-            common,
-            "INTERNAL_API_TOKEN",
-            &internal_token,
-        )?;
         let access_ttl = duration(env, "ACCESS_TOKEN_TTL", "5m")?;
         if access_ttl < Duration::from_secs(60) || access_ttl > Duration::from_secs(15 * 60) {
             return Err(ConfigError::new(

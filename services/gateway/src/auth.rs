@@ -36,11 +36,6 @@ impl EdgeSettings {
         let common = &service.common;
         common.require_https("PUBLIC_URL", &common.public_url)?;
         let internal_token = platform::secrets::internal_api_token(env, common)?;
-        platform::secrets::require_strong_in_production(
-            common,
-            "INTERNAL_API_TOKEN",
-            &internal_token,
-        )?;
         Ok(Self {
             auth_url: platform::config::ServiceName::Auth.url(env)?,
             issuer: service.common.public_url.clone(),

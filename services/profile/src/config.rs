@@ -21,11 +21,6 @@ impl Settings {
         // The issuer of the tokens it accepts: https in production.
         common.require_https("PUBLIC_URL", &common.public_url)?;
         let internal_token = platform::secrets::internal_api_token(env, common)?;
-        platform::secrets::require_strong_in_production(
-            common,
-            "INTERNAL_API_TOKEN",
-            &internal_token,
-        )?;
         Ok(Self {
             jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
             internal_token,

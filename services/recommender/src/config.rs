@@ -126,4 +126,22 @@ mod tests {
             assert_eq!(err.name, name, "{name}={value}");
         }
     }
+
+    #[test]
+    fn production_refuses_a_weak_internal_token_naming_it() {
+        let weak = "a".repeat(40);
+        let err = Settings::from_env(&env(&[
+            ("APP_ENV", "production"),
+            ("INTERNAL_API_TOKEN", &weak),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.name, "INTERNAL_API_TOKEN");
+        assert!(!err.to_string().contains(&weak));
+        let strong = platform::secrets::random_token();
+        let ok = Settings::from_env(&env(&[
+            ("APP_ENV", "production"),
+            ("INTERNAL_API_TOKEN", &strong),
+        ]));
+        assert!(ok.is_ok(), "{ok:?}");
+    }
 }
