@@ -487,13 +487,13 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedList"];
                 };
             };
-            /** @description A malformed query (axum's rejection, in plain text) */
+            /** @description A malformed query */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain": string;
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing or wrong internal token */

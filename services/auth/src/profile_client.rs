@@ -42,6 +42,7 @@ impl ProfileClient {
             .http
             .post(format!("{}/internal/users", self.base))
             .bearer_auth(self.token.expose_secret())
+            .headers(platform::trace::headers())
             .json(user)
             .send()
             .await?;

@@ -183,6 +183,7 @@ impl EdgeAuth {
             .header(header::COOKIE, format!("{}={rt}", self.refresh_cookie))
             // Only an internal caller gets the access token in the body.
             .bearer_auth(self.internal_token.expose_secret())
+            .headers(platform::trace::headers())
             .send()
             .await
             .map_err(|_| Refused::default())?;

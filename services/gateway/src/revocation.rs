@@ -179,6 +179,7 @@ impl Revocations {
                 ("limit", self.settings.page.to_string()),
             ])
             .bearer_auth(self.internal_token.expose_secret())
+            .headers(platform::trace::headers())
             .send()
             .await
             .map_err(|_| "auth unreachable")?;
@@ -247,6 +248,7 @@ impl Revocations {
             .http
             .get(url)
             .bearer_auth(self.internal_token.expose_secret())
+            .headers(platform::trace::headers())
             .send()
             .await
             .map_err(|_| "auth unreachable")?;

@@ -45,16 +45,21 @@ pub struct RevokedList {
 #[utoipa::path(get, path = "/internal/sessions/revoked", tag = "internal", params(Since),
     responses(
         (status = 200, description = "Revoked sessions", body = RevokedList),
-        (status = 400, description = "A malformed query (axum's rejection, in plain text)", body = String, content_type = "text/plain"),
+        (status = 400, description = "A malformed query", body = shared_types::ErrorBody),
         (status = 401, description = "Missing or wrong internal token", body = shared_types::ErrorBody)))]
 pub async fn revoked(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<Since>,
+    query: Result<Query<Since>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<RevokedList>> {
+    // The token first: a caller without it learns nothing, not even what
+    // a well-formed query looks like.
     if !platform::secrets::bearer_matches(&headers, &state.internal_token) {
         return Err(ApiError::Unauthorized);
     }
+    let Query(q) = query.map_err(|_| {
+        ApiError::BadRequest("since, after and limit must be a number, a session id and a number")
+    })?;
     let now = state.sessions.clock.now_millis();
     let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let revoked = state

@@ -223,6 +223,21 @@ async fn the_revoked_list_needs_the_internal_token() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
+    // The token is checked before the query is read: a malformed query
+    // without it is still 401, and with it a JSON 400.
+    let malformed = format!("{url}?since=9223372036854775808");
+    let outsider = app.client.get(&malformed).send().await.unwrap();
+    assert_eq!(outsider.status(), 401);
+    let insider = app
+        .client
+        .get(&malformed)
+        .bearer_auth(INTERNAL_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(insider.status(), 400);
+    let body: serde_json::Value = insider.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
 }
 
 #[tokio::test]

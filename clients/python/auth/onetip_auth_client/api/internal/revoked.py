@@ -38,14 +38,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | RevokedList | str | None:
+) -> ErrorBody | RevokedList | None:
     if response.status_code == 200:
         response_200 = RevokedList.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = response.text
+        response_400 = ErrorBody.from_dict(response.json())
+
         return response_400
 
     if response.status_code == 401:
@@ -61,7 +62,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | RevokedList | str]:
+) -> Response[ErrorBody | RevokedList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,7 +77,7 @@ def sync_detailed(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[ErrorBody | RevokedList | str]:
+) -> Response[ErrorBody | RevokedList]:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -90,7 +91,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RevokedList | str]
+        Response[ErrorBody | RevokedList]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +113,7 @@ def sync(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> ErrorBody | RevokedList | str | None:
+) -> ErrorBody | RevokedList | None:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -126,7 +127,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RevokedList | str
+        ErrorBody | RevokedList
     """
 
     return sync_detailed(
@@ -143,7 +144,7 @@ async def asyncio_detailed(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[ErrorBody | RevokedList | str]:
+) -> Response[ErrorBody | RevokedList]:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -157,7 +158,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RevokedList | str]
+        Response[ErrorBody | RevokedList]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +178,7 @@ async def asyncio(
     since: int | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> ErrorBody | RevokedList | str | None:
+) -> ErrorBody | RevokedList | None:
     """Sessions revoked since a time, for the gateway's revocation set, a page
     at a time.
 
@@ -191,7 +192,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RevokedList | str
+        ErrorBody | RevokedList
     """
 
     return (
