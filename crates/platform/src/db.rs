@@ -153,6 +153,30 @@ fn is_identifier(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// A store call failed, the one error type of every service's `store`
+/// module. The message is fit for logs: no values, no URLs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{context}: {message}")]
+    Database {
+        context: &'static str,
+        message: String,
+    },
+    #[error("{0}: a stored value is malformed")]
+    Corrupt(&'static str),
+}
+
+impl StoreError {
+    /// Maps an sqlx error to a [`StoreError::Database`] saying what was
+    /// being done: `.map_err(StoreError::db("storing a decision"))`.
+    pub fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |e| StoreError::Database {
+            context,
+            message: describe(&e),
+        }
+    }
+}
+
 /// An sqlx error in a line fit for an operator, without connection strings.
 pub fn describe(e: &sqlx::Error) -> String {
     match e {

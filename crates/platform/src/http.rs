@@ -141,3 +141,24 @@ mod tests {
         assert!(!is_well_formed(&"a".repeat(129)));
     }
 }
+
+/// Declares the `bearer` security scheme (our access JWT) that routes name
+/// in `security(("bearer" = []))`: `#[openapi(modifiers(&BearerAuth))]`.
+#[derive(Debug, Clone, Copy)]
+pub struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -9,6 +9,7 @@ use platform::Server;
 use platform::db::{DbOptions, Migrations};
 use platform::events::EventSink;
 use platform::health::Probe;
+use platform::http::BearerAuth;
 use platform::jwt::Verifier;
 use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
@@ -44,25 +45,6 @@ const MIGRATIONS: Migrations = Migrations {
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
-
-/// Declares the `bearer` scheme the routes name: our access JWT.
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}
 
 /// Shared by every handler.
 #[derive(Clone)]

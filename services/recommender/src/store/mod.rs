@@ -14,26 +14,7 @@ use sqlx::AnyPool;
 pub use actions::ActionState;
 pub use decisions::{CandidateRow, DecisionRow, NewDecision};
 
-/// A store call failed. The message is fit for logs: no values, no URLs.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{context}: {message}")]
-    Database {
-        context: &'static str,
-        message: String,
-    },
-    #[error("{0}: a stored value is malformed")]
-    Corrupt(&'static str),
-}
-
-impl StoreError {
-    fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-        move |e| StoreError::Database {
-            context,
-            message: platform::db::describe(&e),
-        }
-    }
-}
+pub use platform::db::StoreError;
 
 /// The service's data, behind one handle.
 #[derive(Debug, Clone)]
