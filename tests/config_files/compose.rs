@@ -11,23 +11,66 @@ use serde_yaml::Value;
 
 use crate::tools::{INSTALL_COMPOSE, assert_success, read, root, run};
 
-/// The services of docker-compose.yml, by name, with `<<` merges applied.
-fn services() -> BTreeMap<String, Value> {
+/// The files a plain `docker compose up` reads, in order: the main file and
+/// its development-only override.
+pub const DEFAULT_FILES: [&str; 2] = ["docker-compose.yml", "docker-compose.override.yml"];
+
+/// One file's services, by name, with `<<` merges applied.
+fn services_of(file: &str) -> BTreeMap<String, Value> {
     let mut doc: Value =
-        serde_yaml::from_str(&read("docker-compose.yml")).expect("docker-compose.yml is YAML");
+        serde_yaml::from_str(&read(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     doc.apply_merge()
-        .expect("docker-compose.yml merges (<<) apply");
+        .unwrap_or_else(|e| panic!("{file}: merges (<<) apply: {e}"));
     let services = doc["services"]
         .as_mapping()
-        .expect("docker-compose.yml has services");
+        .unwrap_or_else(|| panic!("{file} has services"));
     services
         .iter()
         .map(|(k, v)| (k.as_str().expect("service names").to_owned(), v.clone()))
         .collect()
 }
 
+/// `over` laid on `base` the way Compose merges a service of an override:
+/// mappings key by key, `ports` and `expose` added up, anything else replaced.
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Mapping(base), Value::Mapping(over)) => {
+            for (key, value) in over {
+                let concatenated = matches!(key.as_str(), Some("ports" | "expose"));
+                match base.get_mut(key) {
+                    Some(Value::Sequence(mine)) if concatenated => {
+                        mine.extend(value.as_sequence().cloned().unwrap_or_default());
+                    }
+                    Some(mine) if mine.is_mapping() && value.is_mapping() => merge(mine, value),
+                    _ => {
+                        base.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (base, over) => *base = over.clone(),
+    }
+}
+
+/// The services of the default run (`docker compose up`: docker-compose.yml
+/// with docker-compose.override.yml over it), unresolved (`${X:-d}` kept).
+pub fn services() -> BTreeMap<String, Value> {
+    let mut services = BTreeMap::new();
+    for file in DEFAULT_FILES {
+        for (name, spec) in services_of(file) {
+            match services.get_mut(&name) {
+                Some(base) => merge(base, &spec),
+                None => {
+                    services.insert(name, spec);
+                }
+            }
+        }
+    }
+    services
+}
+
 /// Our containers: the ones built from our Dockerfile.
-fn ours() -> BTreeMap<String, Value> {
+pub fn ours() -> BTreeMap<String, Value> {
     let ours: BTreeMap<_, _> = services()
         .into_iter()
         .filter(|(_, spec)| spec.get("build").is_some())
@@ -322,22 +365,54 @@ fn every_service_url_a_container_reads_is_set_not_left_to_its_localhost_default(
 
 #[test]
 fn docker_compose_accepts_the_compose_files() {
-    let mut files = vec!["docker-compose.yml"];
-    if root().join("docker-compose.override.yml").exists() {
-        files.push("docker-compose.override.yml");
-    }
-    for last in 1..=files.len() {
+    for last in 1..=DEFAULT_FILES.len() {
         let mut command = Command::new("docker-compose");
         command.current_dir(root());
-        for file in &files[..last] {
+        for file in &DEFAULT_FILES[..last] {
             command.args(["-f", file]);
         }
         command.args(["config", "-q"]);
         let output = run(&mut command, INSTALL_COMPOSE);
         assert_success(
             &output,
-            &format!("docker-compose config -q on {:?}", &files[..last]),
+            &format!("docker-compose config -q on {:?}", &DEFAULT_FILES[..last]),
         );
+    }
+}
+
+#[test]
+fn this_tests_merge_of_the_override_is_the_one_docker_compose_makes() {
+    let mut command = Command::new("docker-compose");
+    command.current_dir(root()).arg("config");
+    let output = run(&mut command, INSTALL_COMPOSE);
+    assert_success(&output, "docker-compose config (the default run)");
+    let doc: Value = serde_yaml::from_slice(&output.stdout).unwrap();
+    let resolved = doc["services"].as_mapping().unwrap();
+    let ours = services();
+    let names = |m: Option<&serde_yaml::Mapping>| -> BTreeSet<String> {
+        m.map(|m| m.keys().map(scalar).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        names(Some(resolved)),
+        ours.keys().cloned().collect(),
+        "the services of `docker compose up`"
+    );
+    for (name, spec) in &ours {
+        let theirs = &resolved[name.as_str()];
+        for key in ["environment", "depends_on"] {
+            assert_eq!(
+                names(theirs.get(key).and_then(Value::as_mapping)),
+                names(spec.get(key).and_then(Value::as_mapping)),
+                "{name}'s {key}"
+            );
+        }
+        let count = |v: &Value| {
+            v.get("ports")
+                .and_then(Value::as_sequence)
+                .map_or(0, Vec::len)
+        };
+        assert_eq!(count(theirs), count(spec), "{name}'s published ports");
     }
 }
 

@@ -12,7 +12,13 @@ use serde_yaml::Value;
 
 use crate::tools::{INSTALL_COMPOSE, assert_success, read, root, run};
 
-const FILES: [&str; 2] = ["docker-compose.yml", "docker-compose.dev.yml"];
+/// The main file, its development-only override (the sandbox Todoist) and
+/// the hot-reload file, as the README's command names them.
+const FILES: [&str; 3] = [
+    "docker-compose.yml",
+    "docker-compose.override.yml",
+    "docker-compose.dev.yml",
+];
 
 fn compose(args: &[&str]) -> std::process::Output {
     let mut command = Command::new("docker-compose");
@@ -37,20 +43,14 @@ fn merged() -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// Our containers: the main file's services built from our Dockerfile,
+/// Our containers: the default run's services built from our Dockerfile,
 /// with the binary each runs there.
 fn ours() -> BTreeMap<String, String> {
-    let doc: Value = serde_yaml::from_str(&read("docker-compose.yml")).unwrap();
-    let mut doc = doc;
-    doc.apply_merge().unwrap();
-    doc["services"]
-        .as_mapping()
-        .unwrap()
-        .iter()
-        .filter(|(_, spec)| spec.get("build").is_some())
+    crate::compose::ours()
+        .into_iter()
         .map(|(name, spec)| {
             let binary = spec["command"][0].as_str().unwrap_or("onetip").to_owned();
-            (name.as_str().unwrap().to_owned(), binary)
+            (name, binary)
         })
         .collect()
 }
@@ -132,7 +132,7 @@ fn docker_compose_accepts_the_dev_override_over_the_main_file() {
     let output = compose(&["config", "-q"]);
     assert_success(
         &output,
-        "docker-compose config -q over docker-compose.dev.yml",
+        "docker-compose config -q over the main file and its override",
     );
 }
 
