@@ -6,8 +6,13 @@
 #
 #   scripts/test-e2e.sh [playwright args…]      e.g. scripts/test-e2e.sh tests/status.spec.ts
 #
+# With ONETIP_E2E_TOPOLOGY=production (scripts/test-e2e-production.sh) the
+# same specs run on the production topology instead: a process and a
+# PostgreSQL database per service, NATS, Caddy in front (e2e/lib/prod-topology.mjs).
+#
 # Environment: ONETIP_SKIP_BUILD=1 skips `cargo build --workspace`;
-# ONETIP_E2E_PORT_BASE moves the port range; CARGO_TARGET_DIR is honoured.
+# ONETIP_E2E_PORT_BASE (ONETIP_E2E_PROD_PORT_BASE) moves the port range;
+# CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -18,6 +23,19 @@ if [ ! -x "$CHROMIUM" ]; then
   exit 1
 fi
 command -v node >/dev/null || { echo "e2e: node is not installed (apt-get install -y nodejs npm)" >&2; exit 1; }
+label=e2e
+results_file=results.json
+if [ "${ONETIP_E2E_TOPOLOGY:-}" = production ]; then
+  label="e2e (production topology)"
+  results_file=results-production.json
+  for tool in caddy psql; do
+    command -v "$tool" >/dev/null || { echo "$label: $tool is not installed (apt-get install -y caddy postgresql-client)" >&2; exit 1; }
+  done
+  # The databases go on ONETIP_E2E_POSTGRES (default ONETIP_TEST_POSTGRES_URL, else 127.0.0.1:5432).
+  postgres=${ONETIP_E2E_POSTGRES:-${ONETIP_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
+  psql "$postgres" -qAtc 'select 1' >/dev/null || { echo "$label: PostgreSQL does not answer (ONETIP_E2E_POSTGRES, ONETIP_TEST_POSTGRES_URL)" >&2; exit 1; }
+  (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null || { echo "$label: NATS does not answer on 127.0.0.1:4222" >&2; exit 1; }
+fi
 
 # node_modules is (re)installed from the lockfile when missing or stale.
 lock_hash=$(sha256sum e2e/package-lock.json | cut -d' ' -f1)
@@ -33,24 +51,31 @@ if [ "${ONETIP_SKIP_BUILD:-0}" != 1 ]; then
 fi
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-if [ ! -x "$TARGET_DIR/debug/onetip" ]; then
-  echo "e2e: $TARGET_DIR/debug/onetip not found: run cargo build --workspace" >&2
-  exit 1
-fi
+for bin in onetip onetip-gateway onetip-auth onetip-profile onetip-integrations onetip-recommender onetip-web todoist-fake; do
+  if [ ! -x "$TARGET_DIR/debug/$bin" ]; then
+    echo "$label: $TARGET_DIR/debug/$bin not found: run cargo build --workspace" >&2
+    exit 1
+  fi
+done
 
 # The fleet's fresh data directory (playwright.config.ts makes one itself when
 # run directly); removed here even when the web server never started.
 ONETIP_E2E_DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/onetip-e2e-XXXXXX")
 export ONETIP_E2E_DATA_DIR
 trap 'rm -rf "$ONETIP_E2E_DATA_DIR"' EXIT
+if [ "${ONETIP_E2E_TOPOLOGY:-}" = production ]; then
+  # Each process's log, kept after the run (CI uploads playwright-report/).
+  export ONETIP_E2E_LOG_DIR=$ROOT/e2e/playwright-report/production-logs
+  rm -rf "$ONETIP_E2E_LOG_DIR"
+fi
 
-RESULTS=$ROOT/e2e/playwright-report/results.json
+RESULTS=$ROOT/e2e/playwright-report/$results_file
 rm -f "$RESULTS"
 status=0
 (cd e2e && node node_modules/.bin/playwright test "$@") || status=$?
 
 if [ ! -s "$RESULTS" ]; then
-  echo "e2e: Playwright wrote no results (exit $status); see its output above" >&2
+  echo "$label: Playwright wrote no results (exit $status); see its output above" >&2
   exit 1
 fi
 # stats: expected = passed, unexpected = failed, flaky = passed after a retry.
@@ -65,13 +90,13 @@ if [ "$n_errors" -gt 0 ] && [ "$n_failed" -eq 0 ]; then
   n_failed=$n_errors
 fi
 if [ "$n_passed" -eq 0 ] && [ "$n_failed" -eq 0 ] && [ "$status" -eq 0 ]; then
-  echo "e2e: no test ran" >&2
+  echo "$label: no test ran" >&2
   status=1
 fi
 if [ "$n_skipped" -gt 0 ]; then
-  echo "e2e: $n_passed passed, $n_failed failed, $n_skipped skipped"
+  echo "$label: $n_passed passed, $n_failed failed, $n_skipped skipped"
 else
-  echo "e2e: $n_passed passed, $n_failed failed"
+  echo "$label: $n_passed passed, $n_failed failed"
 fi
 if [ "$status" -eq 0 ] && [ "$n_failed" -ne 0 ]; then status=1; fi
 exit "$status"

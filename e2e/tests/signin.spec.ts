@@ -18,6 +18,7 @@ test('a user signs in with the OpenID provider, loads their profile, signs out, 
   page,
   context,
   baseURL,
+  ignoreHTTPSErrors,
   pageProblems,
 }) => {
   const origin = new URL(baseURL!).origin;
@@ -80,6 +81,7 @@ test('a user signs in with the OpenID provider, loads their profile, signs out, 
   // session was revoked server-side, and the gateway learns it within seconds.
   const replay = await playwrightRequest.newContext({
     baseURL: origin,
+    ignoreHTTPSErrors,
     extraHTTPHeaders: { cookie: cookieHeader(oldCookies) },
   });
   try {
@@ -101,7 +103,7 @@ test('a user signs in with the OpenID provider, loads their profile, signs out, 
   }
 
   // The same in a real browser: a fresh context holding only the old cookies.
-  const fresh = await page.context().browser()!.newContext({ baseURL: origin });
+  const fresh = await page.context().browser()!.newContext({ baseURL: origin, ignoreHTTPSErrors });
   try {
     await fresh.route('**/*', (route) =>
       isLoopback(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),

@@ -32,7 +32,8 @@ test('the /status dashboard shows every component green', async ({ page, pagePro
 });
 
 test('/health answers through the generated client; /internal/* is not reachable', async ({ baseURL, request }) => {
-  const gateway = gatewayClient(baseURL!);
+  // Through the test's request context (its TLS settings included).
+  const gateway = gatewayClient(baseURL!, request);
   const { data, error, response } = await gateway.GET('/health');
   expect(response.status).toBe(200);
   expect(error).toBeUndefined();

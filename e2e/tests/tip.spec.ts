@@ -14,6 +14,7 @@ import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Page } from '@playwright/test';
+import { fleetPorts, topology, webHealthUrl } from '../playwright.config';
 import { expect, expectNoPageProblems, test } from '../lib/fixtures';
 import { signIn } from '../lib/signin';
 import { connectTodoist, drainFaults, fakeStats, fakeTasks, queueFault, type FakeTask } from '../lib/todoist';
@@ -409,12 +410,12 @@ test('Todoist failing, then slow: / answers 200 within 3 s with the stale tip or
   }
 });
 
-/** The process listening on 127.0.0.1:`port` (the fleet: every service in one process). */
+/** The process listening on 127.0.0.1:`port` (the one-process fleet, or
+ *  Caddy or one service in the production topology). */
 function pidListening(port: number): number {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const row = readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
+  const row = ['/proc/net/tcp', '/proc/net/tcp6']
+    .flatMap((table) => readFileSync(table, 'utf8').split('\n').slice(1))
     .map((l) => l.trim().split(/\s+/))
     .find((f) => f[1]?.endsWith(hex) && f[3] === '0A');
   const socket = `socket:[${row?.[9]}]`;
@@ -430,12 +431,16 @@ function pidListening(port: number): number {
   throw new Error(`nothing listens on ${port}`);
 }
 
-/** User + system CPU seconds the process has used. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-  return ticks / Number(execSync('getconf CLK_TCK').toString().trim());
+/** User + system CPU seconds the processes have used, together. */
+function cpuSeconds(pids: number[]): number {
+  const tick = Number(execSync('getconf CLK_TCK').toString().trim());
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+  }
+  return ticks / tick;
 }
 
 test('measures the CPU time of a warm GET / through the gateway, beside a service /health', async ({
@@ -446,8 +451,10 @@ test('measures the CPU time of a warm GET / through the gateway, beside a servic
   const origin = new URL(baseURL!).origin;
   await signIn(page, { origin, returnTo: '/connect' });
   await connectTodoist(page, origin);
-  const fleet = pidListening(Number(new URL(origin).port));
-  const webHealth = `http://127.0.0.1:${Number(new URL(origin).port) + 5}/health`;
+  // Every process on the request's way: the one process, or Caddy and each
+  // service of the production topology.
+  const fleet = [...new Set(fleetPorts.map(pidListening))];
+  const webHealth = webHealthUrl;
   const N = 100;
   const measure = async (what: string, get: () => Promise<number>) => {
     for (let i = 0; i < 10; i++) expect(await get(), what).toBe(200); // warm
@@ -475,13 +482,14 @@ test('measures the CPU time of a warm GET / through the gateway, beside a servic
   const web_own = Number((tip.cpu_ms_per_request - profile.cpu_ms_per_request - recommend.cpu_ms_per_request).toFixed(3));
   const report = {
     debug_build: true,
-    fleet_pid: fleet,
+    topology,
+    fleet_pids: fleet,
     tip,
     health,
     ratio: Number((tip.cpu_ms_per_request / Math.max(health.cpu_ms_per_request, 0.001)).toFixed(1)),
     breakdown: { profile, recommend, web_and_gateway_page_hop_ms: web_own },
   };
-  writeFileSync(fileURLToPath(new URL('../test-results/tip-cpu.json', import.meta.url)), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(fileURLToPath(new URL(topology === 'production' ? '../test-results/tip-cpu-production.json' : '../test-results/tip-cpu.json', import.meta.url)), `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify(report));
   // A sanity bound on the debug build (every crate unoptimised), not a benchmark.
   expect(tip.cpu_ms_per_request, 'CPU per warm tip page').toBeLessThan(250);
