@@ -7,7 +7,7 @@ use anyhow::Context;
 use axum::Router;
 use platform::Server;
 use platform::db::{DbOptions, Migrations};
-use platform::events::EventSink;
+use platform::events::outbox::{Outbox, OutboxProbe};
 use platform::health::Probe;
 use platform::http::BearerAuth;
 use platform::jwt::Verifier;
@@ -53,10 +53,9 @@ pub struct AppState {
     pub connectors: Registry,
     /// Verifies the access tokens the gateway forwards.
     pub verifier: Verifier,
-    /// Where `task.completed` and `task.reopened` go.
-    pub events: Arc<dyn EventSink>,
-    /// The event id of each recent write, reused when it is repeated.
-    pub event_ids: Arc<routes::items::EventIds>,
+    /// Where `task.completed` and `task.reopened` are written, with the
+    /// write that caused them; its relay sends them over `EVENT_BUS`.
+    pub outbox: Outbox,
 }
 
 fn api(probes: Vec<Arc<dyn Probe>>) -> OpenApiRouter<AppState> {
@@ -129,17 +128,17 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
         &settings.recommender_url,
         settings.internal_token.clone(),
     );
-    let (events, outbox) = platform::events::outbox::through_outbox(db.clone(), bus);
-    probes.push(Arc::new(platform::events::outbox::OutboxProbe::new(
-        outbox,
+    let outbox = Outbox::new(db.clone());
+    outbox.spawn_relay(bus);
+    probes.push(Arc::new(OutboxProbe::new(
+        outbox.clone(),
         settings.outbox_max_age,
     )));
     let state = AppState {
         db,
         connectors,
         verifier,
-        events,
-        event_ids: Arc::default(),
+        outbox,
     };
     Server::bind(NAME, settings.addr, router(state, probes)).await
 }

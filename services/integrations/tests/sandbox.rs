@@ -62,8 +62,15 @@ async fn a_user_connects_the_sandbox_lists_every_task_closes_one_once_and_discon
         .find(|t| t.due.as_ref().is_none_or(|d| !d.is_recurring))
         .expect("a one-off task");
     let key = integrations::domain::IdempotencyKey::parse("rec-1").unwrap();
-    todoist.complete(&u, &one_off.id, &key).await.unwrap();
-    todoist.complete(&u, &one_off.id, &key).await.unwrap();
+    let event = |_: &_| write_event("task.completed", &one_off.id);
+    todoist
+        .complete(&u, &one_off.id, &key, &event)
+        .await
+        .unwrap();
+    todoist
+        .complete(&u, &one_off.id, &key, &event)
+        .await
+        .unwrap();
     let stats = fake.user_stats("alice");
     // The second tap is answered from the first one's receipt.
     assert_eq!(stats.close_requests, 1);
@@ -89,6 +96,7 @@ async fn a_user_connects_the_sandbox_lists_every_task_closes_one_once_and_discon
             &u,
             &expected.last().unwrap().id,
             &integrations::domain::IdempotencyKey::parse("rec-2").unwrap(),
+            &event,
         )
         .await
         .unwrap();

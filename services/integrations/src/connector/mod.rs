@@ -28,6 +28,13 @@ use crate::domain::{IdempotencyKey, UserId};
 /// moved on), with the due date before and after.
 pub type Completion = CompleteOutcome;
 
+/// Builds the event a write causes from what the write did (the caller
+/// says what else it carries). The connector calls it once it knows the
+/// answer and records the event in the outbox in the same transaction as
+/// the answer, so a completion and its `task.completed` exist together or
+/// not at all.
+pub type EventOf<'a, T> = &'a (dyn Fn(&T) -> NormalizedEvent + Send + Sync);
+
 /// One source's part of the candidate list.
 #[derive(Debug, Clone)]
 pub struct SourceAnswer {
@@ -145,23 +152,27 @@ pub trait Connector: Send + Sync {
     /// cold cache waits about a second at most).
     async fn candidates(&self, user: &UserId) -> SourceAnswer;
 
-    /// Marks an item done at the provider. The same (user, item, key) is
-    /// the same write, however often it is sent.
+    /// Marks an item done at the provider, recording the completion and
+    /// `event` of it in one transaction. The same (user, item, key) is the
+    /// same write, however often it is sent, and has one event.
     async fn complete(
         &self,
         user: &UserId,
         item_id: &str,
         key: &IdempotencyKey,
+        event: EventOf<'_, Completion>,
     ) -> Result<Completion, ConnectorError>;
 
     /// Undoes a completion: a one-off item is reopened; a recurring one
-    /// gets `previous_due` (what `complete` answered) back.
+    /// gets `previous_due` (what `complete` answered) back. The undo and
+    /// `event` of it are recorded in one transaction.
     async fn reopen(
         &self,
         user: &UserId,
         item_id: &str,
         key: &IdempotencyKey,
         previous_due: Option<TaskDue>,
+        event: EventOf<'_, ReopenKind>,
     ) -> Result<ReopenKind, ConnectorError>;
 
     /// The user's connection, if any.

@@ -3,14 +3,13 @@
 //!
 //! Both need an `Idempotency-Key` (the same key is the same write at the
 //! provider, however often it is sent) and accept the recommender's
-//! `X-Decision-Id`. After a success they emit `task.completed` /
-//! `task.reopened`; emitting never fails the answer. A provider that fails
-//! or is slow is a 503 with `Retry-After`, so the caller can say "try
-//! again". A repeat of a write (same key) emits its event again with the
-//! same event id, so the receiver, idempotent by id, stores it once.
-
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+//! `X-Decision-Id`. The route says what `task.completed` / `task.reopened`
+//! carries; the connector records it in the outbox in the transaction that
+//! records the write's answer, so the event exists exactly when the write
+//! does (a crash or a failed insert leaves neither, and the retry with the
+//! same key records both, once). The relay sends it; an answer never waits
+//! for the bus. A provider that fails or is slow is a 503 with
+//! `Retry-After`, so the caller can say "try again".
 
 use axum::Json;
 use axum::body::Bytes;
@@ -19,50 +18,18 @@ use http::HeaderMap;
 use serde_json::json;
 use shared_types::NormalizedEvent;
 use shared_types::events::kinds::{TASK_COMPLETED, TASK_REOPENED};
-use shared_types::integrations::{CompleteOutcome, ReopenOutcome, ReopenRequest};
+use shared_types::integrations::{CompleteOutcome, ReopenKind, ReopenOutcome, ReopenRequest};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::CurrentUser;
 use crate::AppState;
-use crate::connector::Connector;
+use crate::connector::{Completion, Connector};
 use crate::domain::{IdempotencyKey, UserId};
 use crate::error::{ApiError, ApiResult};
 
-/// How long an answer waits for its event to be handed over; past it the
-/// event goes on in the background.
-const EMIT_WAIT: Duration = Duration::from_millis(500);
-
 /// The longest decision id kept in an event.
 const MAX_DECISION_ID: usize = 128;
-
-/// How long a write's event id is reused for a repeat of the write.
-const EVENT_ID_TTL: Duration = Duration::from_secs(60 * 60);
-
-/// The event id of each recent write, by (user, connector, item, action,
-/// idempotency key): a repeated write (a double tap, a retry) emits its
-/// event again under the same id, which receivers store once.
-#[derive(Debug, Default)]
-pub struct EventIds {
-    ids: std::sync::Mutex<HashMap<String, (uuid::Uuid, Instant)>>,
-}
-
-impl EventIds {
-    fn id_for(&self, write: &str) -> uuid::Uuid {
-        let mut ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
-        if ids.len() > 10_000 {
-            ids.retain(|_, (_, at)| at.elapsed() < EVENT_ID_TTL);
-        }
-        match ids.get(write) {
-            Some((id, at)) if at.elapsed() < EVENT_ID_TTL => *id,
-            _ => {
-                let id = uuid::Uuid::now_v7();
-                ids.insert(write.to_owned(), (id, Instant::now()));
-                id
-            }
-        }
-    }
-}
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<IdempotencyKey> {
     headers
@@ -96,42 +63,61 @@ fn connector(state: &AppState, name: &str) -> ApiResult<std::sync::Arc<dyn Conne
     state.connectors.get(name).ok_or(ApiError::UnknownConnector)
 }
 
-/// Hands `event` to the sink, waiting a little for it; never fails.
-async fn emit(state: &AppState, event: NormalizedEvent) {
-    let sink = state.events.clone();
-    let handed = tokio::spawn(async move { platform::events::emit_logged(&*sink, event).await });
-    if tokio::time::timeout(EMIT_WAIT, handed).await.is_err() {
-        tracing::info!("the event sink is slow; the event goes on in the background");
-    }
+/// What a write on `item` caused, for the outbox.
+struct WriteEvent<'a> {
+    user: &'a UserId,
+    source: &'static str,
+    item: &'a str,
+    key: &'a IdempotencyKey,
+    decision_id: Option<String>,
+    trace_id: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn event(
-    state: &AppState,
-    user: &UserId,
-    connector: &dyn Connector,
-    kind: &str,
-    item: &str,
-    key: &IdempotencyKey,
-    headers: &HeaderMap,
-    payload: serde_json::Value,
-) -> NormalizedEvent {
-    let write = format!(
-        "{user}\n{}\n{item}\n{kind}\n{}",
-        connector.name(),
-        key.as_str()
-    );
-    NormalizedEvent {
-        id: state.event_ids.id_for(&write),
-        user_id: user.as_uuid(),
-        source: connector.name().to_owned(),
-        kind: kind.to_owned(),
-        subject_id: item.to_owned(),
-        occurred_at: OffsetDateTime::now_utc()
-            .format(&Rfc3339)
-            .unwrap_or_default(),
-        trace_id: trace_id(headers),
-        payload,
+impl<'a> WriteEvent<'a> {
+    fn new(
+        user: &'a UserId,
+        connector: &dyn Connector,
+        item: &'a str,
+        key: &'a IdempotencyKey,
+        headers: &HeaderMap,
+    ) -> Self {
+        Self {
+            user,
+            source: connector.name(),
+            item,
+            key,
+            decision_id: decision_id(headers),
+            trace_id: trace_id(headers),
+        }
+    }
+
+    /// The event of `kind`; its id is new, and written once per write (the
+    /// receipt's answer is recorded once).
+    fn of(
+        &self,
+        kind: &str,
+        outcome: serde_json::Value,
+        previous_due: serde_json::Value,
+        next_due: serde_json::Value,
+    ) -> NormalizedEvent {
+        NormalizedEvent {
+            id: uuid::Uuid::now_v7(),
+            user_id: self.user.as_uuid(),
+            source: self.source.to_owned(),
+            kind: kind.to_owned(),
+            subject_id: self.item.to_owned(),
+            occurred_at: OffsetDateTime::now_utc()
+                .format(&Rfc3339)
+                .unwrap_or_default(),
+            trace_id: self.trace_id.clone(),
+            payload: json!({
+                "idempotency_key": self.key.as_str(),
+                "outcome": outcome,
+                "previous_due": previous_due,
+                "next_due": next_due,
+                "decision_id": self.decision_id,
+            }),
+        }
     }
 }
 
@@ -161,28 +147,20 @@ pub async fn complete(
 ) -> ApiResult<Json<CompleteOutcome>> {
     let key = idempotency_key(&headers)?;
     let connector = connector(&state, &name)?;
+    let write = WriteEvent::new(&user, &*connector, &item, &key, &headers);
+    let event = |done: &Completion| {
+        write.of(
+            TASK_COMPLETED,
+            json!(done.outcome),
+            json!(done.previous_due),
+            json!(done.next_due),
+        )
+    };
     let done = connector
-        .complete(&user, &item, &key)
+        .complete(&user, &item, &key, &event)
         .await
         .map_err(ApiError::from_write)?;
-    let payload = json!({
-        "idempotency_key": key.as_str(),
-        "outcome": done.outcome,
-        "previous_due": done.previous_due,
-        "next_due": done.next_due,
-        "decision_id": decision_id(&headers),
-    });
-    let event = event(
-        &state,
-        &user,
-        &*connector,
-        TASK_COMPLETED,
-        &item,
-        &key,
-        &headers,
-        payload,
-    );
-    emit(&state, event).await;
+    state.outbox.wake();
     Ok(Json(done))
 }
 
@@ -219,27 +197,20 @@ pub async fn reopen(
         serde_json::from_slice(&body).map_err(|_| ApiError::InvalidBody)?
     };
     let connector = connector(&state, &name)?;
+    let write = WriteEvent::new(&user, &*connector, &item, &key, &headers);
+    let previous_due = json!(request.previous_due);
+    let event = |kind: &ReopenKind| {
+        write.of(
+            TASK_REOPENED,
+            json!(kind),
+            previous_due.clone(),
+            json!(null),
+        )
+    };
     let outcome = connector
-        .reopen(&user, &item, &key, request.previous_due.clone())
+        .reopen(&user, &item, &key, request.previous_due.clone(), &event)
         .await
         .map_err(ApiError::from_write)?;
-    let payload = json!({
-        "idempotency_key": key.as_str(),
-        "outcome": outcome,
-        "previous_due": request.previous_due,
-        "next_due": null,
-        "decision_id": decision_id(&headers),
-    });
-    let event = event(
-        &state,
-        &user,
-        &*connector,
-        TASK_REOPENED,
-        &item,
-        &key,
-        &headers,
-        payload,
-    );
-    emit(&state, event).await;
+    state.outbox.wake();
     Ok(Json(ReopenOutcome { outcome }))
 }

@@ -1,6 +1,9 @@
 //! `write_receipts`: one row per write sent to a provider, by its request
-//! id: pending (no answer) before the call, answered after it.
+//! id: pending (no answer) before the call, answered after it, together
+//! with the event the write caused (in the outbox, one transaction).
 
+use platform::events::outbox::enqueue_in;
+use shared_types::NormalizedEvent;
 use sqlx::Row;
 
 use super::{Store, StoreError};
@@ -75,21 +78,46 @@ impl Store {
         Ok(())
     }
 
-    /// Records the answer of a write the provider took.
+    /// Records the answer of a write the provider took and, in the same
+    /// transaction, `event` (what the write caused) in the outbox: the
+    /// answer and its event exist together or not at all, so a crash or a
+    /// failed insert leaves the receipt pending, and the retry with the same
+    /// key records both. Only the first answer counts: a receipt answered
+    /// already (by a concurrent try) is left as it is and its event is not
+    /// written again. True when this answer was recorded.
     pub async fn finish_receipt(
         &self,
         request_id: &str,
         answer: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE write_receipts SET answer = $2, updated_at = $3 WHERE request_id = $1")
-            .bind(request_id)
-            .bind(answer)
-            .bind(now)
-            .execute(&self.db)
+        event: Option<&NormalizedEvent>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self
+            .db
+            .begin()
             .await
             .map_err(StoreError::db("recording a write's answer"))?;
-        Ok(())
+        let recorded = sqlx::query(
+            "UPDATE write_receipts SET answer = $2, updated_at = $3 \
+             WHERE request_id = $1 AND answer IS NULL",
+        )
+        .bind(request_id)
+        .bind(answer)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::db("recording a write's answer"))?
+        .rows_affected()
+            == 1;
+        if recorded && let Some(event) = event {
+            enqueue_in(&mut tx, event, now)
+                .await
+                .map_err(StoreError::db("writing a write's event to the outbox"))?;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::db("recording a write's answer"))?;
+        Ok(recorded)
     }
 
     /// The user's last answered `action` on `item` at `provider`.

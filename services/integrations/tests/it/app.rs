@@ -9,9 +9,11 @@ use integrations::todoist::{RetryPolicy, TodoistClient, TodoistConfig};
 use integrations::vault::{TokenSecrets, Vault};
 use integrations::{AppState, UserId};
 use platform::events::MemorySink;
+use platform::events::outbox::Outbox;
 use platform::jwt::{AccessClaims, Jwks, SigningKey, Verifier};
 use platform::{Server, Shutdown};
 use serde_json::{Value, json};
+use shared_types::NormalizedEvent;
 use todoist_fake::{FakeConfig, FakeTodoist};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -26,8 +28,10 @@ pub struct App {
     pub todoist: MockServer,
     /// The workspace's fake Todoist, when the app was spawned with it.
     pub fake: Option<FakeTodoist>,
-    /// Every event the service emitted.
+    /// Every event the outbox's relay sent.
     pub events: Arc<MemorySink>,
+    /// The service's outbox (its relay sends into `events`).
+    pub outbox: Outbox,
     pub vault: Vault,
     pub db: Db,
     pub key: SigningKey,
@@ -117,6 +121,8 @@ pub async fn spawn(how: Spawn) -> App {
         .with_cache_policy(policy),
     );
     let events = MemorySink::new();
+    let outbox = Outbox::new(db.store.pool().clone());
+    outbox.spawn_relay(events.clone());
     let key = SigningKey::generate();
     let verifier = Verifier::with_keys(
         ISSUER,
@@ -128,8 +134,7 @@ pub async fn spawn(how: Spawn) -> App {
         db: db.store.pool().clone(),
         connectors: Registry::new().with(connector),
         verifier,
-        events: events.clone(),
-        event_ids: Default::default(),
+        outbox: outbox.clone(),
     };
     let server = Server::bind(
         "integrations",
@@ -146,6 +151,7 @@ pub async fn spawn(how: Spawn) -> App {
         todoist,
         fake,
         events,
+        outbox,
         vault,
         db,
         key,
@@ -268,6 +274,35 @@ impl App {
             .unwrap();
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
+    }
+
+    /// Every event written to the outbox, oldest first, sent or not.
+    pub async fn outbox_events(&self) -> Vec<NormalizedEvent> {
+        sqlx::query_scalar::<_, String>("SELECT event FROM outbox ORDER BY seq")
+            .fetch_all(self.db.store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| serde_json::from_str(e).unwrap())
+            .collect()
+    }
+
+    pub async fn outbox_kinds(&self) -> Vec<String> {
+        self.outbox_events()
+            .await
+            .into_iter()
+            .map(|e| e.kind)
+            .collect()
+    }
+
+    /// The events the relay handed over, once the outbox has drained.
+    pub async fn sent_events(&self) -> Vec<NormalizedEvent> {
+        let start = std::time::Instant::now();
+        while self.outbox.backlog().await.unwrap().waiting > 0 {
+            assert!(start.elapsed() < Duration::from_secs(15), "not relayed");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.events.events()
     }
 
     /// The fake Todoist this app talks to.

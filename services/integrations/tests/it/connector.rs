@@ -166,12 +166,15 @@ async fn a_completion_patches_the_list_and_a_double_tap_sends_the_same_request_i
         .await;
     let key = IdempotencyKey::parse("rec-1").unwrap();
     s.todoist.fetch_signals(&u, None).await.unwrap();
-    let done = s.todoist.complete(&u, "t1", &key).await.unwrap();
+    let event = |_: &_| write_event("task.completed", "t1");
+    let done = s.todoist.complete(&u, "t1", &key, &event).await.unwrap();
     assert_eq!(done.outcome, CompletionKind::Completed);
     assert_eq!(done.previous_due.unwrap().date, "2026-11-27");
     // The same key again: the same answer, from the receipt.
-    let again = s.todoist.complete(&u, "t1", &key).await.unwrap();
+    let again = s.todoist.complete(&u, "t1", &key, &event).await.unwrap();
     assert_eq!(again.outcome, CompletionKind::Completed);
+    // One write, one event, recorded with its answer.
+    assert_eq!(outbox_count(s.db.store.pool(), "task.completed").await, 1);
     let left = s.todoist.fetch_signals(&u, None).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].subject_id, "t2");

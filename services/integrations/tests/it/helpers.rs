@@ -186,3 +186,30 @@ pub async fn seed(store: &Store, vault: &Vault, rows: usize) -> Vec<UserId> {
     }
     users
 }
+
+/// The event a connector test's write records (the route builds the real
+/// one), with a fresh id.
+pub fn write_event(kind: &str, item: &str) -> shared_types::NormalizedEvent {
+    shared_types::NormalizedEvent {
+        id: uuid::Uuid::now_v7(),
+        user_id: uuid::Uuid::nil(),
+        source: "todoist".into(),
+        kind: kind.into(),
+        subject_id: item.into(),
+        occurred_at: "2026-12-01T10:00:00Z".into(),
+        trace_id: None,
+        payload: json!({}),
+    }
+}
+
+/// How many events of `kind` the outbox on `pool` holds, sent or not.
+pub async fn outbox_count(pool: &sqlx::AnyPool, kind: &str) -> usize {
+    let events: Vec<String> = sqlx::query_scalar("SELECT event FROM outbox")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    events
+        .iter()
+        .filter(|e| serde_json::from_str::<Value>(e).unwrap()["kind"] == kind)
+        .count()
+}

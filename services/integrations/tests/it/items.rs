@@ -1,7 +1,7 @@
 //! `POST /api/integrations/items/{connector}/{item}/complete | reopen`
 //! against the fake Todoist: exactly-once closes by `X-Request-Id`, the
 //! recurring undo through the Sync command, the refusals a caller must
-//! tell apart, and the events on the sink.
+//! tell apart, and the events, written with the write in one transaction.
 
 use serde_json::{Value, json};
 use shared_types::integrations::{CompleteOutcome, CompletionKind, ReopenKind, ReopenOutcome};
@@ -188,7 +188,12 @@ async fn a_refused_restore_is_409_undo_unavailable_with_a_plain_message() {
             .unwrap()
             .contains("cannot be undone")
     );
-    assert!(app.events.kinds().iter().all(|k| k != "task.reopened"));
+    assert!(
+        app.outbox_kinds()
+            .await
+            .iter()
+            .all(|k| k != "task.reopened")
+    );
 }
 
 #[tokio::test]
@@ -262,7 +267,7 @@ async fn bad_requests_get_their_status_and_a_json_error() {
         .unwrap();
     assert_eq!(unsigned.status(), 401);
     assert_eq!(app.fake().user_stats("alice").close_requests, 0);
-    assert!(app.events.events().is_empty());
+    assert!(app.outbox_events().await.is_empty());
 }
 
 #[tokio::test]
@@ -285,7 +290,7 @@ async fn todoist_failing_during_a_completion_is_503_with_retry_after() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "unavailable");
     assert!(!at_fake(app.fake(), &task.id).checked);
-    assert!(app.events.events().is_empty());
+    assert!(app.outbox_events().await.is_empty());
 
     // A 429 is the same "try again", with Todoist's wait.
     app.fake().reset();
@@ -329,8 +334,9 @@ async fn each_write_emits_its_event_with_the_item_the_decision_and_the_trace() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let events = app.events.events();
-    assert_eq!(app.events.kinds(), ["task.completed", "task.reopened"]);
+    let events = app.sent_events().await;
+    let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["task.completed", "task.reopened"]);
     for e in &events {
         assert_eq!(e.source, "todoist");
         assert_eq!(e.subject_id, task.id);
@@ -348,14 +354,60 @@ async fn each_write_emits_its_event_with_the_item_the_decision_and_the_trace() {
     assert_eq!(events[1].payload["outcome"], "reopened");
     assert_eq!(events[1].payload["idempotency_key"], "undo-9");
 
-    // A repeat of the done (a retry after a lost answer) emits it again
-    // under the same id, so the recommender stores it once.
+    // A repeat of the done (a retry after a lost answer) is answered from
+    // its receipt: its event was written with the first answer, once.
     let repeat = app.complete(&u, "todoist", &task.id, Some("tap-9")).await;
     assert_eq!(repeat.status(), 200);
-    let events = app.events.events();
-    assert_eq!(events.len(), 3);
-    assert_eq!(events[2].id, events[0].id);
-    assert_eq!(events[2].kind, "task.completed");
+    assert_eq!(app.outbox_events().await, events);
+}
+
+#[tokio::test]
+async fn a_completion_whose_event_cannot_be_written_stays_unrecorded_and_its_retry_writes_one_task_completed()
+ {
+    // The completion is recorded in the transaction that writes its
+    // task.completed to the outbox: without the outbox table, neither is.
+    let app = app().await;
+    let u = user();
+    app.connect_fake(&u, "alice").await;
+    let task = one_off(app.fake());
+    let pool = app.db.store.pool();
+    sqlx::query("ALTER TABLE outbox RENAME TO outbox_away")
+        .execute(pool)
+        .await
+        .unwrap();
+    let response = app.complete(&u, "todoist", &task.id, Some("tap-tx")).await;
+    assert!(response.status().is_server_error(), "{}", response.status());
+    let rid = integrations::todoist::request_id(&u, &task.id, "close", "tap-tx");
+    let receipt = app
+        .db
+        .store
+        .get_receipt(&rid.to_string())
+        .await
+        .unwrap()
+        .expect("the write was recorded as pending before it was sent");
+    assert_eq!(receipt.answer, None, "no answer recorded without its event");
+    sqlx::query("ALTER TABLE outbox_away RENAME TO outbox")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(app.outbox_events().await.is_empty());
+
+    // The retry with the same key records the completion and its event;
+    // Todoist closed the task once.
+    let response = app.complete(&u, "todoist", &task.id, Some("tap-tx")).await;
+    assert_eq!(response.status(), 200);
+    let done: CompleteOutcome = response.json().await.unwrap();
+    assert_eq!(done.outcome, CompletionKind::Completed);
+    let again = app.complete(&u, "todoist", &task.id, Some("tap-tx")).await;
+    assert_eq!(again.status(), 200);
+    let sent = app.sent_events().await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].kind, "task.completed");
+    assert_eq!(sent[0].subject_id, task.id);
+    assert_eq!(sent[0].payload["idempotency_key"], "tap-tx");
+    assert_eq!(app.outbox_events().await, sent);
+    assert_eq!(app.fake().user_stats("alice").closes, 1);
+    assert!(at_fake(app.fake(), &task.id).checked);
 }
 
 #[tokio::test]
@@ -380,9 +432,11 @@ async fn a_completion_retried_after_a_restart_sends_the_same_request_id_and_clos
             std::time::Duration::from_secs(30),
             std::time::Duration::from_secs(20),
         );
-        let done = integrations::connector::Connector::complete(&restarted, &u, &task.id, &key)
-            .await
-            .unwrap();
+        let event = |_: &_| write_event("task.completed", &task.id);
+        let done =
+            integrations::connector::Connector::complete(&restarted, &u, &task.id, &key, &event)
+                .await
+                .unwrap();
         assert_eq!(done.outcome, CompletionKind::Completed);
     }
     let stats = app.fake().user_stats("alice");

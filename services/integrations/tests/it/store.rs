@@ -338,10 +338,13 @@ async fn a_write_receipt_is_kept_once_answered_found_by_item_and_purged_by_age()
             .unwrap()
             .is_none()
     );
-    db.store.finish_receipt("r1", "{}", 1_500).await.unwrap();
+    db.store
+        .finish_receipt("r1", "{}", 1_500, None)
+        .await
+        .unwrap();
     db.store.begin_receipt(&receipt("r2", 3_000)).await.unwrap();
     db.store
-        .finish_receipt("r2", "{\"n\":2}", 3_500)
+        .finish_receipt("r2", "{\"n\":2}", 3_500, None)
         .await
         .unwrap();
     let last = db
@@ -364,4 +367,42 @@ async fn a_write_receipt_is_kept_once_answered_found_by_item_and_purged_by_age()
     assert_eq!(db.store.purge_receipts(2_000).await.unwrap(), 1);
     assert!(db.store.get_receipt("r1").await.unwrap().is_none());
     assert!(db.store.get_receipt("r2").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_write_answer_is_recorded_once_with_its_event_and_a_later_answer_changes_neither() {
+    let db = database().await;
+    let receipt = integrations::store::WriteReceipt {
+        request_id: "r-tx".into(),
+        user: user(),
+        provider: "todoist".into(),
+        item_id: "t1".into(),
+        action: "close".into(),
+        previous_due: None,
+        answer: None,
+        created_at: 1_000,
+    };
+    db.store.begin_receipt(&receipt).await.unwrap();
+    let first = write_event("task.completed", "t1");
+    assert!(
+        db.store
+            .finish_receipt("r-tx", "{\"n\":1}", 1_500, Some(&first))
+            .await
+            .unwrap()
+    );
+    // A concurrent try that answers later: its answer and event are dropped.
+    let second = write_event("task.completed", "t1");
+    assert!(
+        !db.store
+            .finish_receipt("r-tx", "{\"n\":2}", 1_600, Some(&second))
+            .await
+            .unwrap()
+    );
+    let stored = db.store.get_receipt("r-tx").await.unwrap().unwrap();
+    assert_eq!(stored.answer.as_deref(), Some("{\"n\":1}"));
+    let ids: Vec<String> = sqlx::query_scalar("SELECT event_id FROM outbox")
+        .fetch_all(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(ids, [first.id.to_string()]);
 }

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use super::cache::{CachePolicy, Lookup, SwrCache};
 use super::credentials::{Credentials, OpenCredential};
-use super::{Completion, Connector, ConnectorError, SourceAnswer, StoredCredential};
+use super::{Completion, Connector, ConnectorError, EventOf, SourceAnswer, StoredCredential};
 use crate::domain::{IdempotencyKey, UserId};
 use crate::todoist::{Task, TodoistClient, TodoistError};
 use crate::vault::TokenSecrets;
@@ -413,8 +413,9 @@ impl Connector for TodoistConnector {
         user: &UserId,
         item_id: &str,
         key: &IdempotencyKey,
+        event: EventOf<'_, Completion>,
     ) -> Result<Completion, ConnectorError> {
-        self.complete_item(user, item_id, key).await
+        self.complete_item(user, item_id, key, event).await
     }
 
     async fn reopen(
@@ -423,8 +424,10 @@ impl Connector for TodoistConnector {
         item_id: &str,
         key: &IdempotencyKey,
         previous_due: Option<TaskDue>,
+        event: EventOf<'_, ReopenKind>,
     ) -> Result<ReopenKind, ConnectorError> {
-        self.reopen_item(user, item_id, key, previous_due).await
+        self.reopen_item(user, item_id, key, previous_due, event)
+            .await
     }
 
     async fn status(&self, user: &UserId) -> Result<Option<StoredCredential>, ConnectorError> {

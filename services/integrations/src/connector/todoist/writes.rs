@@ -4,9 +4,11 @@
 //! caller's idempotency key), so a retry or a double tap is discarded by
 //! Todoist while done → undo → done (new keys) is not. Each write is also
 //! recorded in `write_receipts` before it is sent (with the due date an undo
-//! needs) and answered there after: the same key, even after a crash or a
-//! restart, gets the first answer, not a re-read of a task that has moved
-//! since. Calls with one key run one at a time in a process.
+//! needs) and answered there after, in one transaction with the write's
+//! event (into the outbox): the same key, even after a crash or a restart,
+//! gets the first answer, not a re-read of a task that has moved since, and
+//! the write has exactly one event. Calls with one key run one at a time in
+//! a process.
 //!
 //! Undo: a one-off task is reopened; a recurring one gets its previous due
 //! object back through the Sync command `item_update_date_complete` (whose
@@ -20,7 +22,7 @@ use shared_types::integrations::{CompletionKind, ReopenKind, TaskDue};
 use uuid::Uuid;
 
 use super::events::{with_due, with_task, without_closed};
-use super::{Completion, ConnectorError, NAME, TodoistConnector};
+use super::{Completion, ConnectorError, EventOf, NAME, TodoistConnector};
 use crate::domain::{IdempotencyKey, UserId};
 use crate::store::{Store, StoreError, WriteReceipt};
 use crate::todoist::{is_plain_id, request_id};
@@ -90,17 +92,20 @@ fn pending(
     })
 }
 
+/// Records the write's answer and its event, in one transaction.
 async fn finish<T: serde::Serialize>(
     store: &Store,
     id: Uuid,
     answer: &T,
+    event: EventOf<'_, T>,
 ) -> Result<(), ConnectorError> {
-    let answer = to_json(answer)?;
+    let text = to_json(answer)?;
     store
         .finish_receipt(
             &id.hyphenated().to_string(),
-            &answer,
+            &text,
             platform::db::now_millis(),
+            Some(&event(answer)),
         )
         .await?;
     Ok(())
@@ -112,6 +117,7 @@ impl TodoistConnector {
         user: &UserId,
         item_id: &str,
         key: &IdempotencyKey,
+        event: EventOf<'_, Completion>,
     ) -> Result<Completion, ConnectorError> {
         if !is_plain_id(item_id) {
             return Err(ConnectorError::NotFound);
@@ -192,7 +198,7 @@ impl TodoistConnector {
                 }
             }
         };
-        finish(store, id, &completion).await?;
+        finish(store, id, &completion, event).await?;
         match (&completion.outcome, &completion.next_due) {
             (CompletionKind::Advanced, Some(next)) => self
                 .tasks
@@ -210,6 +216,7 @@ impl TodoistConnector {
         item_id: &str,
         key: &IdempotencyKey,
         previous_due: Option<TaskDue>,
+        event: EventOf<'_, ReopenKind>,
     ) -> Result<ReopenKind, ConnectorError> {
         if !is_plain_id(item_id) {
             return Err(ConnectorError::NotFound);
@@ -283,7 +290,7 @@ impl TodoistConnector {
                 ReopenKind::Reopened
             }
         };
-        finish(store, id, &kind).await?;
+        finish(store, id, &kind, event).await?;
         Ok(kind)
     }
 }
