@@ -92,32 +92,38 @@ function start(name, command, args, childEnv, cwd = repoRoot) {
   children.push(entry);
 }
 
-/** Deletes the run's streams with JetStream's API over a plain NATS connection. */
-function deleteStreams(streams) {
+/** Sends JetStream API requests (`$JS.API.<subject>`, empty payloads) over a
+ *  plain NATS connection; resolves with each parsed answer, or null for one
+ *  that did not come within 3 s. */
+function jetstream(subjects) {
   return new Promise((done) => {
     const { hostname, port } = new URL(natsUrl);
     const socket = connect(Number(port || 4222), hostname);
     const inbox = `_INBOX.e2e${tag}`;
+    const answers = subjects.map(() => null);
     let buffer = '';
     let sent = false;
     const finish = () => {
+      clearTimeout(timer);
       socket.destroy();
-      done();
+      done(answers);
     };
     const timer = setTimeout(finish, 3_000);
     socket.on('error', finish);
     socket.on('data', (chunk) => {
       buffer += chunk.toString();
-      if (buffer.includes('INFO ') && !sent) {
+      if (!sent && buffer.includes('INFO ')) {
         sent = true;
-        let out = `CONNECT {"verbose":false,"pedantic":false}\r\nSUB ${inbox} 1\r\n`;
-        for (const s of streams) out += `PUB $JS.API.STREAM.DELETE.${s} ${inbox} 0\r\n\r\n`;
+        let out = `CONNECT {"verbose":false,"pedantic":false}\r\nSUB ${inbox}.* 1\r\n`;
+        subjects.forEach((subject, i) => (out += `PUB $JS.API.${subject} ${inbox}.${i} 0\r\n\r\n`));
         socket.write(out);
       }
-      if ((buffer.match(/^MSG /gm) ?? []).length >= streams.length) {
-        clearTimeout(timer);
-        finish();
+      // MSG <subject> <sid> <bytes>\r\n<payload>\r\n
+      for (const m of buffer.matchAll(/^MSG \S+\.(\d+) \d+ (\d+)\r\n/gm)) {
+        const payload = buffer.slice(m.index + m[0].length, m.index + m[0].length + Number(m[2]));
+        if (payload.length === Number(m[2])) answers[Number(m[1])] = JSON.parse(payload);
       }
+      if (answers.every((a) => a !== null)) finish();
     });
   });
 }
@@ -142,7 +148,14 @@ async function stop(code) {
       process.stderr.write(`prod-topology: dropping ${name}: ${err.stderr ?? err}\n`);
     }
   }
-  await deleteStreams([nats.NATS_STREAM, `${nats.NATS_STREAM}_DEAD`]);
+  // What went over the bus, then the run's streams are gone.
+  const stream = nats.NATS_STREAM;
+  const [info, dead] = await jetstream([`STREAM.INFO.${stream}`, `STREAM.INFO.${stream}_DEAD`]);
+  process.stderr.write(
+    `prod-topology: NATS stream ${stream} carried ${info?.state?.messages ?? '?'} events, ` +
+      `${dead?.state?.messages ?? 0} dead-lettered\n`,
+  );
+  await jetstream([`STREAM.DELETE.${stream}`, `STREAM.DELETE.${stream}_DEAD`]);
   process.exit(code);
 }
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => void stop(0));
