@@ -142,7 +142,9 @@ const productionTopology = {
 
 export default defineConfig({
   testDir: './tests',
-  outputDir: './test-results',
+  // The production run keeps its traces apart, so a failed one-process run's
+  // survive the second run for CI's artifact.
+  outputDir: production ? './test-results/production' : './test-results',
   globalTeardown: './lib/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
