@@ -32,6 +32,7 @@ export interface components {
             /** Format: int64 */
             latency_ms: number;
             name: string;
+            outbox?: null | components["schemas"]["OutboxBacklog"];
             status: components["schemas"]["Status"];
         };
         /** @description The fleet's health, as the gateway answers `GET /health`. */
@@ -41,6 +42,24 @@ export interface components {
             components: components["schemas"]["Check"][];
             /** @description `ok` when every component is, `degraded` otherwise. */
             status: components["schemas"]["Status"];
+        };
+        /**
+         * @description A service's outbox: events written with the change that caused them and
+         *     not yet handed to the bus. Rows that keep waiting, and an oldest row
+         *     that keeps ageing, mean events are not flowing (the bus or its receiver
+         *     is away); nothing is lost while they wait.
+         */
+        OutboxBacklog: {
+            /**
+             * Format: int64
+             * @description Age of the oldest waiting row, in milliseconds (0 when none waits).
+             */
+            oldest_age_ms: number;
+            /**
+             * Format: int64
+             * @description Rows waiting to be sent.
+             */
+            waiting: number;
         };
         /**
          * @description `ok` or `down` for one component; `ok` or `degraded` overall.

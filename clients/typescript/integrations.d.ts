@@ -198,6 +198,7 @@ export interface components {
             /** Format: int64 */
             latency_ms: number;
             name: string;
+            outbox?: null | components["schemas"]["OutboxBacklog"];
             status: components["schemas"]["Status"];
         };
         /** @description `POST /api/integrations/items/{connector}/{item}/complete`. */
@@ -269,6 +270,24 @@ export interface components {
             trace_id?: string | null;
             /** Format: uuid */
             user_id: string;
+        };
+        /**
+         * @description A service's outbox: events written with the change that caused them and
+         *     not yet handed to the bus. Rows that keep waiting, and an oldest row
+         *     that keeps ageing, mean events are not flowing (the bus or its receiver
+         *     is away); nothing is lost while they wait.
+         */
+        OutboxBacklog: {
+            /**
+             * Format: int64
+             * @description Age of the oldest waiting row, in milliseconds (0 when none waits).
+             */
+            oldest_age_ms: number;
+            /**
+             * Format: int64
+             * @description Rows waiting to be sent.
+             */
+            waiting: number;
         };
         /** @description Readiness of a single service (`GET /ready`): every dependency it needs. */
         Readiness: {

@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use futures::future::{BoxFuture, join_all};
 use http::HeaderValue;
+use shared_types::health::OutboxBacklog;
 use shared_types::{Check, Liveness, Readiness, Status};
 use sqlx::AnyPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -29,24 +30,54 @@ pub struct ProbeContext {
     pub request_id: Option<HeaderValue>,
 }
 
+/// What one look at a probe found: up or down (and why), and what it saw
+/// that an operator wants either way (an outbox's backlog).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub outcome: Result<(), String>,
+    pub outbox: Option<OutboxBacklog>,
+}
+
+impl From<Result<(), String>> for Observation {
+    fn from(outcome: Result<(), String>) -> Self {
+        Self {
+            outcome,
+            outbox: None,
+        }
+    }
+}
+
 /// One thing that can be up or down.
 pub trait Probe: Send + Sync + 'static {
     fn name(&self) -> &str;
     /// `Err` says, in a line fit for an operator, why it is down.
     fn check(&self, ctx: &ProbeContext) -> BoxFuture<'static, Result<(), String>>;
+    /// [`Probe::check`] with what else it saw; probes that see more (the
+    /// outbox's, a service's `/ready` that carries one) override it.
+    fn observe(&self, ctx: &ProbeContext) -> BoxFuture<'static, Observation> {
+        let check = self.check(ctx);
+        Box::pin(async move { Observation::from(check.await) })
+    }
 }
 
 /// Runs one probe under `timeout`, timing it.
 pub async fn run_probe(probe: &dyn Probe, ctx: &ProbeContext, timeout: Duration) -> Check {
     let started = Instant::now();
-    let outcome = tokio::time::timeout(timeout, probe.check(ctx)).await;
+    let seen = tokio::time::timeout(timeout, probe.observe(ctx)).await;
     let latency_ms = started.elapsed().as_millis() as u64;
-    let (status, detail) = match outcome {
-        Ok(Ok(())) => (Status::Ok, None),
-        Ok(Err(why)) => (Status::Down, Some(why)),
+    let (status, detail, outbox) = match seen {
+        Ok(Observation {
+            outcome: Ok(()),
+            outbox,
+        }) => (Status::Ok, None, outbox),
+        Ok(Observation {
+            outcome: Err(why),
+            outbox,
+        }) => (Status::Down, Some(why), outbox),
         Err(_) => (
             Status::Down,
             Some(format!("no answer within {} ms", timeout.as_millis())),
+            None,
         ),
     };
     Check {
@@ -54,6 +85,7 @@ pub async fn run_probe(probe: &dyn Probe, ctx: &ProbeContext, timeout: Duration)
         status,
         latency_ms,
         detail,
+        outbox,
     }
 }
 
@@ -258,32 +290,40 @@ impl Probe for HttpProbe {
         &self.name
     }
     fn check(&self, ctx: &ProbeContext) -> BoxFuture<'static, Result<(), String>> {
+        let seen = self.observe(ctx);
+        Box::pin(async move { seen.await.outcome })
+    }
+
+    fn observe(&self, ctx: &ProbeContext) -> BoxFuture<'static, Observation> {
         let mut request = self.client.get(&self.url);
         if let Some(id) = &ctx.request_id {
             request = request.header(crate::http::REQUEST_ID, id.clone());
         }
         Box::pin(async move {
-            let response = request
-                .send()
-                .await
-                .map_err(|e| format!("unreachable: {}", without_url(&e)))?;
+            let response = match request.send().await {
+                Ok(r) => r,
+                Err(e) => return Err(format!("unreachable: {}", without_url(&e))).into(),
+            };
             let status = response.status();
-            if status.is_success() {
-                return Ok(());
-            }
-            // A service's /ready names its failing check: pass that on.
-            let why = response
-                .json::<Readiness>()
-                .await
-                .ok()
-                .and_then(|r| {
-                    r.checks
-                        .into_iter()
-                        .find(|c| !c.status.is_ok())
-                        .map(|c| format!("{}: {}", c.name, c.detail.unwrap_or_default()))
-                })
-                .unwrap_or_else(|| format!("answered {status}"));
-            Err(why)
+            // A service's /ready names its failing check, and carries its
+            // outbox's backlog: pass both on.
+            let readiness = response.json::<Readiness>().await.ok();
+            let outbox = readiness
+                .as_ref()
+                .and_then(|r| r.checks.iter().find_map(|c| c.outbox));
+            let outcome = if status.is_success() {
+                Ok(())
+            } else {
+                Err(readiness
+                    .and_then(|r| {
+                        r.checks
+                            .into_iter()
+                            .find(|c| !c.status.is_ok())
+                            .map(|c| format!("{}: {}", c.name, c.detail.unwrap_or_default()))
+                    })
+                    .unwrap_or_else(|| format!("answered {status}")))
+            };
+            Observation { outcome, outbox }
         })
     }
 }

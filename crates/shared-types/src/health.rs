@@ -37,6 +37,23 @@ pub struct Check {
     pub latency_ms: u64,
     /// Why it is down; `null` when it is fine.
     pub detail: Option<String>,
+    /// The events waiting in an outbox, on a check that has one (a
+    /// service's `outbox` check, and that service's component in the
+    /// fleet's `/health`), whether it is up or down; absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<OutboxBacklog>,
+}
+
+/// A service's outbox: events written with the change that caused them and
+/// not yet handed to the bus. Rows that keep waiting, and an oldest row
+/// that keeps ageing, mean events are not flowing (the bus or its receiver
+/// is away); nothing is lost while they wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OutboxBacklog {
+    /// Rows waiting to be sent.
+    pub waiting: u64,
+    /// Age of the oldest waiting row, in milliseconds (0 when none waits).
+    pub oldest_age_ms: u64,
 }
 
 /// Readiness of a single service (`GET /ready`): every dependency it needs.

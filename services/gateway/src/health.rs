@@ -5,6 +5,11 @@
 //! report is computed at most once every [`CACHE_FOR`] and shared (callers
 //! arriving while a check runs wait for that one), and a failing check's
 //! raw error text goes to the log, never into the document.
+//!
+//! A service whose `/ready` carries an outbox backlog (integrations: the
+//! events it has written and not yet handed to the bus) has it on its
+//! component as `outbox`, up or down, so an operator sees events piling up
+//! before the outbox check turns red.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,6 +46,7 @@ pub fn revocation_check(revocations: &Revocations) -> shared_types::Check {
         },
         latency_ms: 0,
         detail: stale,
+        outbox: None,
     }
 }
 

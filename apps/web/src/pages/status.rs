@@ -8,12 +8,15 @@
 //!
 //! The markup is a contract the end-to-end tests rely on: each row carries
 //! `data-component="<name>"` and `data-status="ok|down"`, and the overall
-//! verdict is `id="overall"` with `data-status="ok|degraded"`.
+//! verdict is `id="overall"` with `data-status="ok|degraded"`. A component
+//! with an outbox (integrations) shows its backlog in a `class="outbox"`
+//! line with `data-waiting="<rows>"`.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
 use leptos::prelude::*;
+use shared_types::health::OutboxBacklog;
 use shared_types::{Check, HealthReport};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -96,7 +99,8 @@ fn dashboard(report: Option<HealthReport>) -> impl IntoView {
     .into_any()
 }
 
-/// One component: name, green or red, latency, and why when it is down.
+/// One component: name, green or red, latency, why when it is down, and
+/// its outbox's backlog when it has one.
 #[component]
 fn Row(check: Check) -> impl IntoView {
     // Anything but ok is red: the contract knows only `ok` and `down`.
@@ -105,6 +109,10 @@ fn Row(check: Check) -> impl IntoView {
         .detail
         .filter(|_| status == "down")
         .map(|detail| view! { <p class="detail">{detail}</p> });
+    let outbox = check.outbox.map(|b| {
+        let waiting = b.waiting.to_string();
+        view! { <p class="outbox" data-waiting=waiting>{outbox_line(b)}</p> }
+    });
     // The view takes its children before its attributes: two owned copies.
     let name = check.name;
     let data_component = name.clone();
@@ -114,7 +122,26 @@ fn Row(check: Check) -> impl IntoView {
             <span class="state">{status}</span>
             <span class="latency">{format!("{} ms", check.latency_ms)}</span>
             {detail}
+            {outbox}
         </li>
+    }
+}
+
+/// A component's outbox, in words: how many events wait to be sent and
+/// how long the oldest has waited.
+fn outbox_line(b: OutboxBacklog) -> String {
+    let secs = b.oldest_age_ms / 1000;
+    let age = if secs < 120 {
+        format!("{secs} s")
+    } else if secs < 2 * 3600 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{} h", secs / 3600)
+    };
+    match b.waiting {
+        0 => "Events: none waiting to be sent".to_owned(),
+        1 => format!("Events: 1 waiting to be sent, for {age}"),
+        n => format!("Events: {n} waiting to be sent, the oldest for {age}"),
     }
 }
 
@@ -140,7 +167,7 @@ fn when(rfc3339: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::when;
+    use super::{OutboxBacklog, outbox_line, when};
 
     #[test]
     fn check_times_read_as_utc_and_odd_ones_pass_through() {
@@ -149,5 +176,25 @@ mod tests {
             "2025-01-02 03:04:05 UTC"
         );
         assert_eq!(when("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn an_outbox_backlog_reads_as_the_rows_waiting_and_the_oldest_age() {
+        let line = |waiting, oldest_age_ms| {
+            outbox_line(OutboxBacklog {
+                waiting,
+                oldest_age_ms,
+            })
+        };
+        assert_eq!(line(0, 0), "Events: none waiting to be sent");
+        assert_eq!(line(1, 4_200), "Events: 1 waiting to be sent, for 4 s");
+        assert_eq!(
+            line(37, 600_000),
+            "Events: 37 waiting to be sent, the oldest for 10 min"
+        );
+        assert_eq!(
+            line(2, 3 * 3600 * 1000),
+            "Events: 2 waiting to be sent, the oldest for 3 h"
+        );
     }
 }

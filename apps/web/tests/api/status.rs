@@ -157,3 +157,35 @@ async fn the_status_page_refreshes_itself_pausably_and_fits_a_phone() {
     assert!(html.contains(r#"name="viewport""#));
     assert!(html.contains("<title>Onetip status</title>"));
 }
+
+#[tokio::test]
+async fn a_component_with_events_waiting_in_its_outbox_shows_how_many_and_the_oldest_age() {
+    let gateway = gateway_answering(
+        503,
+        report(
+            "degraded",
+            json!([
+                {"name": "auth", "status": "ok", "latency_ms": 5, "detail": null},
+                {"name": "integrations", "status": "ok", "latency_ms": 4, "detail": null,
+                 "outbox": {"waiting": 3, "oldest_age_ms": 42_000}},
+                {"name": "nats", "status": "down", "latency_ms": 1,
+                 "detail": "connect: connection refused"},
+            ]),
+        ),
+    )
+    .await;
+    let app = spawn_app(&gateway.uri()).await;
+
+    let html = app.get("/status").await.body;
+
+    let integrations = row(&html, "integrations");
+    assert!(
+        integrations.contains("data-waiting=\"3\""),
+        "{integrations}"
+    );
+    assert!(
+        integrations.contains("Events: 3 waiting to be sent, the oldest for 42 s"),
+        "{integrations}"
+    );
+    assert!(!row(&html, "auth").contains("class=\"outbox\""));
+}

@@ -54,13 +54,9 @@ pub async fn enqueue_in(
     Ok(())
 }
 
-/// The rows waiting to be sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Backlog {
-    pub waiting: i64,
-    /// Age of the oldest waiting row, in milliseconds (0 when none).
-    pub oldest_age_ms: i64,
-}
+/// The rows waiting to be sent, and the age of the oldest: what `/ready`'s
+/// `outbox` check and the fleet's `/health` show.
+pub type Backlog = shared_types::health::OutboxBacklog;
 
 /// A service's outbox table and the relay's wake-up call.
 #[derive(Debug, Clone)]
@@ -102,11 +98,11 @@ impl Outbox {
         let waiting: i64 = row.try_get("n")?;
         let oldest: i64 = row.try_get("oldest")?;
         Ok(Backlog {
-            waiting,
+            waiting: waiting.max(0) as u64,
             oldest_age_ms: if waiting == 0 {
                 0
             } else {
-                (now_millis() - oldest).max(0)
+                (now_millis() - oldest).max(0) as u64
             },
         })
     }
@@ -250,9 +246,10 @@ pub fn through_outbox(db: AnyPool, bus: Arc<dyn EventSink>) -> (Arc<dyn EventSin
     (Arc::new(OutboxSink::new(outbox.clone())), outbox)
 }
 
-/// `/ready`'s view of the outbox: down, saying how many rows wait and how
-/// old the oldest is, once the oldest has waited longer than `max_age`
-/// (events are not flowing: the bus or the receiver is away).
+/// `/ready`'s view of the outbox: it always carries the backlog (rows
+/// waiting, the age of the oldest), and is down, saying so in words, once
+/// the oldest has waited longer than `max_age` (events are not flowing: the
+/// bus or the receiver is away).
 pub struct OutboxProbe {
     outbox: Outbox,
     max_age: Duration,
@@ -271,16 +268,29 @@ impl crate::health::Probe for OutboxProbe {
 
     fn check(
         &self,
-        _: &crate::health::ProbeContext,
+        ctx: &crate::health::ProbeContext,
     ) -> futures::future::BoxFuture<'static, Result<(), String>> {
+        let seen = self.observe(ctx);
+        Box::pin(async move { seen.await.outcome })
+    }
+
+    fn observe(
+        &self,
+        _: &crate::health::ProbeContext,
+    ) -> futures::future::BoxFuture<'static, crate::health::Observation> {
         let outbox = self.outbox.clone();
-        let max_age = self.max_age.as_millis() as i64;
+        let max_age = self.max_age.as_millis() as u64;
         Box::pin(async move {
-            let b = outbox
-                .backlog()
-                .await
-                .map_err(|e| format!("query failed: {}", crate::db::describe(&e)))?;
-            if b.oldest_age_ms > max_age {
+            let b = match outbox.backlog().await {
+                Ok(b) => b,
+                Err(e) => {
+                    return crate::health::Observation::from(Err(format!(
+                        "query failed: {}",
+                        crate::db::describe(&e)
+                    )));
+                }
+            };
+            let outcome = if b.oldest_age_ms > max_age {
                 Err(format!(
                     "{} events waiting, the oldest {} s old",
                     b.waiting,
@@ -288,6 +298,10 @@ impl crate::health::Probe for OutboxProbe {
                 ))
             } else {
                 Ok(())
+            };
+            crate::health::Observation {
+                outcome,
+                outbox: Some(b),
             }
         })
     }

@@ -160,11 +160,13 @@ async fn the_http_sink_goes_through_the_same_outbox_and_waits_out_a_failing_rece
 #[tokio::test]
 async fn readiness_reports_the_outbox_down_with_its_backlog_once_the_oldest_waits_too_long() {
     use platform::events::outbox::OutboxProbe;
-    use platform::health::{Probe, ProbeContext};
+    use platform::health::{PROBE_TIMEOUT, Probe, ProbeContext, run_probe};
     let db = database().await;
     let outbox = Outbox::new(db.store.pool().clone());
     let probe = OutboxProbe::new(outbox.clone(), Duration::from_secs(300));
     assert_eq!(probe.check(&ProbeContext::default()).await, Ok(()));
+    let idle = run_probe(&probe, &ProbeContext::default(), PROBE_TIMEOUT).await;
+    assert_eq!(idle.outbox.map(|b| b.waiting), Some(0), "{idle:?}");
     // Two events, the oldest written ten minutes ago, none relayed.
     let mut conn = db.store.pool().acquire().await.unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
@@ -177,4 +179,10 @@ async fn readiness_reports_the_outbox_down_with_its_backlog_once_the_oldest_wait
     assert!(backlog.oldest_age_ms >= 600_000, "{backlog:?}");
     let down = probe.check(&ProbeContext::default()).await.unwrap_err();
     assert!(down.starts_with("2 events waiting, the oldest 6"), "{down}");
+    // The check, as `/ready` answers it, carries the backlog while down.
+    let check = run_probe(&probe, &ProbeContext::default(), PROBE_TIMEOUT).await;
+    assert!(!check.status.is_ok());
+    let carried = check.outbox.expect("the backlog on the check");
+    assert_eq!(carried.waiting, 2);
+    assert!(carried.oldest_age_ms >= 600_000, "{carried:?}");
 }

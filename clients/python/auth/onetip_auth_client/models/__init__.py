@@ -4,6 +4,7 @@ from .check import Check
 from .error_body import ErrorBody
 from .jwks import Jwks
 from .liveness import Liveness
+from .outbox_backlog import OutboxBacklog
 from .public_jwk import PublicJwk
 from .readiness import Readiness
 from .refreshed import Refreshed
@@ -17,6 +18,7 @@ __all__ = (
     "ErrorBody",
     "Jwks",
     "Liveness",
+    "OutboxBacklog",
     "PublicJwk",
     "Readiness",
     "Refreshed",

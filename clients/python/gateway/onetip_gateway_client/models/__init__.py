@@ -2,10 +2,12 @@
 
 from .check import Check
 from .health_report import HealthReport
+from .outbox_backlog import OutboxBacklog
 from .status import Status
 
 __all__ = (
     "Check",
     "HealthReport",
+    "OutboxBacklog",
     "Status",
 )

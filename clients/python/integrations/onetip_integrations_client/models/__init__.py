@@ -10,6 +10,7 @@ from .error_body import ErrorBody
 from .liveness import Liveness
 from .normalized_event import NormalizedEvent
 from .normalized_event_payload import NormalizedEventPayload
+from .outbox_backlog import OutboxBacklog
 from .readiness import Readiness
 from .reopen_kind import ReopenKind
 from .reopen_outcome import ReopenOutcome
@@ -30,6 +31,7 @@ __all__ = (
     "Liveness",
     "NormalizedEvent",
     "NormalizedEventPayload",
+    "OutboxBacklog",
     "Readiness",
     "ReopenKind",
     "ReopenOutcome",

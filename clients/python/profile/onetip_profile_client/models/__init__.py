@@ -3,6 +3,7 @@
 from .check import Check
 from .error_body import ErrorBody
 from .liveness import Liveness
+from .outbox_backlog import OutboxBacklog
 from .readiness import Readiness
 from .status import Status
 from .update_me import UpdateMe
@@ -14,6 +15,7 @@ __all__ = (
     "Check",
     "ErrorBody",
     "Liveness",
+    "OutboxBacklog",
     "Readiness",
     "Status",
     "UpdateMe",

@@ -7,6 +7,7 @@ from .error_body import ErrorBody
 from .liveness import Liveness
 from .normalized_event import NormalizedEvent
 from .normalized_event_payload import NormalizedEventPayload
+from .outbox_backlog import OutboxBacklog
 from .readiness import Readiness
 from .recommend_request import RecommendRequest
 from .recommend_request_context_type_0 import RecommendRequestContextType0
@@ -30,6 +31,7 @@ __all__ = (
     "Liveness",
     "NormalizedEvent",
     "NormalizedEventPayload",
+    "OutboxBacklog",
     "Readiness",
     "Recommendation",
     "RecommendRequest",

@@ -2,12 +2,14 @@
 
 from .check import Check
 from .liveness import Liveness
+from .outbox_backlog import OutboxBacklog
 from .readiness import Readiness
 from .status import Status
 
 __all__ = (
     "Check",
     "Liveness",
+    "OutboxBacklog",
     "Readiness",
     "Status",
 )
