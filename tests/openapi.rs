@@ -41,10 +41,17 @@ fn committed_openapi_documents_match_the_code() {
 fn every_service_documents_its_health_endpoints() {
     for (name, doc) in documents() {
         let paths: Vec<&String> = doc.paths.paths.keys().collect();
-        assert!(
-            paths.iter().any(|p| *p == "/health"),
-            "{name} does not document /health: {paths:?}"
-        );
+        for endpoint in ["/health", "/ready"] {
+            assert!(
+                paths.iter().any(|p| *p == endpoint),
+                "{name} does not document {endpoint}: {paths:?}"
+            );
+            let json = serde_json::to_value(&doc.paths.paths[endpoint]).unwrap();
+            assert!(
+                json["get"]["responses"]["200"].is_object(),
+                "{name}: {endpoint} documents no 200 answer"
+            );
+        }
     }
 }
 

@@ -163,19 +163,11 @@ pub fn cookie_name(production: bool) -> &'static str {
 /// The value of the signed-out CSRF cookie, when the browser sent one that
 /// looks like ours.
 pub fn browser_id<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| {
-            (16..=128).contains(&v.len())
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+    platform::identity::cookie(headers, name).filter(|v| {
+        (16..=128).contains(&v.len())
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
 }
 
 /// `Set-Cookie` for a fresh signed-out CSRF cookie: HttpOnly (the token is

@@ -162,3 +162,43 @@ impl utoipa::Modify for BearerAuth {
         );
     }
 }
+
+/// What stays as it is in a query value: RFC 3986's unreserved characters.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The same, with `/` kept.
+const QUERY_PATH: &percent_encoding::AsciiSet = &QUERY_VALUE.remove(b'/');
+
+/// `value` percent-encoded as one query-string value, whatever it holds
+/// (`/`, `?`, `&` and `=` included): everything but the unreserved
+/// characters becomes `%XX` of its UTF-8 bytes.
+pub fn query_value(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+/// A local path as a query value: like [`query_value`], but `/` (legal in
+/// a query) stays readable, as in `/signin?return_to=/connect`.
+pub fn query_path(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, QUERY_PATH).to_string()
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+
+    #[test]
+    fn a_query_value_keeps_only_unreserved_characters() {
+        assert_eq!(
+            query_value("/connect?x=1&y=2"),
+            "%2Fconnect%3Fx%3D1%26y%3D2"
+        );
+        assert_eq!(query_value("/é"), "%2F%C3%A9");
+        assert_eq!(query_value("a b&c"), "a%20b%26c");
+        assert_eq!(query_value("A-z_0.9~"), "A-z_0.9~");
+        assert_eq!(query_path("/connect?x=1"), "/connect%3Fx%3D1");
+    }
+}

@@ -13,6 +13,7 @@ pub mod errors;
 pub mod events;
 pub mod health;
 pub mod http;
+pub mod identity;
 pub mod jwt;
 pub mod secrets;
 pub mod server;

@@ -155,3 +155,123 @@ pub enum ReopenKind {
     Reopened,
     Restored,
 }
+
+/// `GET /api/connectors`: one connector and the user's connection to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConnectorState {
+    /// The stable name used in URLs: `todoist`.
+    pub name: String,
+    /// The name people see: `Todoist`.
+    pub display_name: String,
+    pub connected: bool,
+    /// When the user connected (epoch ms).
+    pub connected_at: Option<i64>,
+    /// The granted scopes, comma-joined.
+    pub scope: Option<String>,
+}
+
+/// `POST /api/connectors/{name}/connect`: where to send the user to approve
+/// the connection (the same URL as the answer's `Location`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConnectStart {
+    pub redirect_url: String,
+}
+
+/// Why connecting (or disconnecting) did not work, as
+/// `/connect?connector={name}&error={code}` carries it to the web page,
+/// which has one sentence for each. The OAuth callback sends most of them;
+/// `start_failed` and `disconnect_failed` are the web app's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectError {
+    /// The user said no on the provider's page.
+    AccessDenied,
+    /// The provider came back without our `state`.
+    StateMissing,
+    /// The `state` is unknown or was already used.
+    StateUnknown,
+    StateExpired,
+    /// Started by another user.
+    StateForeign,
+    /// The `state` was made for another connector.
+    WrongProvider,
+    /// The provider refused to exchange the code.
+    CodeRejected,
+    RateLimited,
+    ProviderFailed,
+    NotSignedIn,
+    UnknownConnector,
+    StartFailed,
+    DisconnectFailed,
+    Internal,
+}
+
+impl ConnectError {
+    /// Every code, in the order the page's tests walk them.
+    pub const ALL: [Self; 14] = [
+        Self::AccessDenied,
+        Self::StateMissing,
+        Self::StateUnknown,
+        Self::StateExpired,
+        Self::StateForeign,
+        Self::WrongProvider,
+        Self::CodeRejected,
+        Self::RateLimited,
+        Self::ProviderFailed,
+        Self::NotSignedIn,
+        Self::UnknownConnector,
+        Self::StartFailed,
+        Self::DisconnectFailed,
+        Self::Internal,
+    ];
+
+    /// The code as the query string carries it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccessDenied => "access_denied",
+            Self::StateMissing => "state_missing",
+            Self::StateUnknown => "state_unknown",
+            Self::StateExpired => "state_expired",
+            Self::StateForeign => "state_foreign",
+            Self::WrongProvider => "wrong_provider",
+            Self::CodeRejected => "code_rejected",
+            Self::RateLimited => "rate_limited",
+            Self::ProviderFailed => "provider_failed",
+            Self::NotSignedIn => "not_signed_in",
+            Self::UnknownConnector => "unknown_connector",
+            Self::StartFailed => "start_failed",
+            Self::DisconnectFailed => "disconnect_failed",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The code a query string names, if it is one of ours.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_connect_error_code_reads_back_as_itself_and_serde_agrees() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ConnectError::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert_eq!(ConnectError::parse(code.as_str()), Some(code));
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.as_str())
+            );
+        }
+        assert_eq!(ConnectError::parse("no-such-code"), None);
+    }
+}

@@ -4,13 +4,16 @@
 //! services, the web app, the tools and the generated clients agree on one
 //! shape. This crate depends on neither axum nor sqlx.
 
+pub mod auth;
 pub mod events;
 pub mod health;
 pub mod integrations;
+pub mod profile;
 pub mod recommender;
 
 pub use events::NormalizedEvent;
 pub use health::{Check, HealthReport, Liveness, Readiness, Status};
+pub use profile::UserId;
 pub use recommender::{Tip, TipKind};
 
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@ use axum::routing::get;
 use platform::Server;
 use platform::db::{DbOptions, Migrations};
 use platform::health::Probe;
+use platform::identity::{InternalToken, SessionCookies, TokenVerifier};
 use platform::jwt::{Jwks, Verifier};
 use secrecy::SecretString;
 use sqlx::migrate::Migrator;
@@ -16,8 +17,7 @@ use utoipa_axum::routes;
 
 use crate::Settings;
 use crate::clock::Clock;
-use crate::cookies::CookieNames;
-use crate::google::Google;
+use crate::oidc::Google;
 use crate::profile_client::ProfileClient;
 use crate::routes::{dev, google, internal, keys, session};
 use crate::sessions::Sessions;
@@ -45,7 +45,7 @@ pub struct AppState {
     pub(crate) sessions: Sessions,
     pub(crate) google: Option<Arc<Google>>,
     pub(crate) profile: ProfileClient,
-    pub(crate) cookies: CookieNames,
+    pub(crate) cookies: SessionCookies,
     pub(crate) jwks: Arc<Jwks>,
     pub(crate) verifier: Verifier,
     pub(crate) internal_token: SecretString,
@@ -80,7 +80,7 @@ impl AppState {
                 settings.profile_url.clone(),
                 settings.internal_token.clone(),
             ),
-            cookies: CookieNames::new(settings.common.is_production()),
+            cookies: SessionCookies::new(settings.common.is_production()),
             verifier: Verifier::with_keys(issuer, &jwks),
             jwks: Arc::new(jwks),
             internal_token: settings.internal_token.clone(),
@@ -143,4 +143,16 @@ pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Resul
 /// Builds and serves until `shutdown` trips.
 pub async fn run(settings: Settings, shutdown: platform::Shutdown) -> anyhow::Result<()> {
     build(settings).await?.serve(shutdown).await
+}
+
+impl TokenVerifier for AppState {
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+}
+
+impl InternalToken for AppState {
+    fn internal_token(&self) -> &SecretString {
+        &self.internal_token
+    }
 }

@@ -6,9 +6,8 @@
 mod app;
 pub mod clock;
 pub mod config;
-mod cookies;
 mod error;
-mod google;
+mod oidc;
 mod profile_client;
 mod routes;
 mod sessions;

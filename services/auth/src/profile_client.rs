@@ -3,21 +3,7 @@
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
-
-/// Who signed in, as profile stores them.
-#[derive(Debug, Clone, Serialize)]
-pub struct NewUser {
-    pub google_sub: String,
-    pub email: String,
-    pub name: Option<String>,
-    pub picture: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Upserted {
-    id: String,
-}
+use shared_types::profile::{UpsertUser, Upserted, UserId};
 
 #[derive(Clone)]
 pub struct ProfileClient {
@@ -37,7 +23,7 @@ impl ProfileClient {
 
     /// The profile's user id for this Google account, created if new.
     #[tracing::instrument(skip_all)]
-    pub async fn upsert(&self, user: &NewUser) -> anyhow::Result<String> {
+    pub async fn upsert(&self, user: &UpsertUser) -> anyhow::Result<UserId> {
         let response = self
             .http
             .post(format!("{}/internal/users", self.base))

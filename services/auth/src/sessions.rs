@@ -12,6 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use platform::jwt::{AUDIENCE, AccessClaims, SigningKey};
 use sha2::{Digest, Sha256};
+use shared_types::UserId;
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
@@ -79,11 +80,11 @@ fn unseal(sealed: &str, token: &str) -> Option<String> {
 impl Sessions {
     /// Starts a session for `user_id`.
     #[tracing::instrument(skip_all)]
-    pub async fn start(&self, user_id: &str) -> ApiResult<Issued> {
+    pub async fn start(&self, user_id: UserId) -> ApiResult<Issued> {
         let now = self.clock.now_millis();
         let session = SessionRow {
             id: uuid::Uuid::now_v7().to_string(),
-            user_id: user_id.to_owned(),
+            user_id: user_id.to_string(),
             created_at: now,
             last_seen_at: now,
             expires_at: now + self.absolute_ttl.as_millis() as i64,

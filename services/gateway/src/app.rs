@@ -5,15 +5,14 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use platform::Server;
 use platform::health::Probe;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{EdgeAuth, Refused, is_public_page};
 use crate::config::Upstreams;
+use crate::edge::{EdgeAuth, Refused, is_public_page};
 use crate::error::GatewayError;
 use crate::routing::{Target, target};
 use crate::{Settings, cross_site, health, proxy};
@@ -41,41 +40,46 @@ pub struct AppState {
 }
 
 fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(health::health))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(ready))
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api().into_openapi()
 }
 
+/// The gateway's router. Nothing runs in the background until [`build`]
+/// starts the revocation poller and the limiter's sweeper.
 pub fn router(settings: &Settings) -> Router {
-    let edge = EdgeAuth::new(&settings.edge);
-    let limits = crate::limits::Limits::new(&settings.limits);
-    if tokio::runtime::Handle::try_current().is_ok() {
-        edge.spawn_revocation_poller();
-        limits.spawn_sweeper();
-    }
-    let state = AppState {
-        edge,
+    router_with(state(settings))
+}
+
+fn state(settings: &Settings) -> AppState {
+    AppState {
+        edge: EdgeAuth::new(&settings.edge),
         public_origin: cross_site::origin_of(&settings.service.common.public_url).into(),
         upstreams: Arc::new(settings.upstreams.clone()),
         client: proxy::client(),
         probes: health::probes(settings).into(),
         health_cache: health::HealthCache::default(),
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
-        limits,
-    };
-    let (router, doc) = api()
-        .route("/ready", get(ready))
-        .fallback(forward)
-        .with_state(state)
-        .split_for_parts();
+        limits: crate::limits::Limits::new(&settings.limits),
+    }
+}
+
+fn router_with(state: AppState) -> Router {
+    let (router, doc) = api().fallback(forward).with_state(state).split_for_parts();
     platform::http::service_router(NAME, router, doc)
 }
 
 /// The gateway's own readiness: its revoked-session list is fresh. A stale
 /// list is 503 naming its age (sessions are then checked with auth one by
 /// one, or refused).
+#[utoipa::path(get, path = "/ready", tag = "health",
+    responses(
+        (status = 200, description = "The revoked-session list is fresh", body = shared_types::Readiness),
+        (status = 503, description = "The revoked-session list is stale", body = shared_types::Readiness)))]
 async fn ready(
     State(state): State<AppState>,
 ) -> (http::StatusCode, axum::Json<shared_types::Readiness>) {
@@ -202,7 +206,7 @@ fn unauthenticated(path: &str, refused: Refused) -> Response {
     } else if path.starts_with("/api/") {
         GatewayError::Unauthorized.into_response()
     } else {
-        let return_to: String = url_encode(path);
+        let return_to = platform::http::query_path(path);
         axum::response::Redirect::to(&format!("/signin?return_to={return_to}")).into_response()
     };
     for cookie in refused.set_cookies {
@@ -213,19 +217,13 @@ fn unauthenticated(path: &str, refused: Refused) -> Response {
     response
 }
 
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
+/// Binds the gateway and starts what it keeps fresh in the background: the
+/// revoked-session set (polled from auth) and the rate limiter's sweeper.
 pub async fn build(settings: Settings) -> anyhow::Result<Server> {
-    Server::bind(NAME, settings.service.addr, router(&settings)).await
+    let state = state(&settings);
+    state.edge.spawn_revocation_poller();
+    state.limits.spawn_sweeper();
+    Server::bind(NAME, settings.service.addr, router_with(state)).await
 }
 
 pub async fn run(settings: Settings, shutdown: platform::Shutdown) -> anyhow::Result<()> {

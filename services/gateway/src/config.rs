@@ -45,7 +45,7 @@ pub struct Settings {
     pub upstreams: Upstreams,
     pub dependencies: Dependencies,
     /// The identity check at the edge.
-    pub edge: crate::auth::EdgeSettings,
+    pub edge: crate::edge::EdgeSettings,
     /// `TRUSTED_PROXIES`: whose `X-Forwarded-*` is believed.
     pub trusted_proxies: crate::client_addr::TrustedProxies,
     /// `RATE_LIMIT_*`, `MAX_REQUEST_BODY`.
@@ -75,7 +75,7 @@ impl Settings {
             smtp_url: env.get("SMTP_URL"),
         };
         Ok(Self {
-            edge: crate::auth::EdgeSettings::from_env(env, &service)?,
+            edge: crate::edge::EdgeSettings::from_env(env, &service)?,
             trusted_proxies: crate::client_addr::TrustedProxies::from_env(env)?,
             limits: crate::limits::LimitSettings::from_env(env)?,
             service,

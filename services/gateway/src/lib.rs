@@ -5,7 +5,7 @@
 //! service and configured dependency at once.
 
 mod app;
-mod auth;
+mod edge;
 pub mod client_addr;
 pub mod config;
 mod cross_site;

@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use shared_types::auth::{RevokedList, SessionState};
 
 /// How often the revoked-session list is fetched from auth.
 pub const REVOCATION_POLL: Duration = Duration::from_secs(2);
@@ -70,23 +70,6 @@ pub struct Revocations {
     auth_url: String,
     internal_token: SecretString,
     http: reqwest::Client,
-}
-
-#[derive(Deserialize)]
-struct RevokedList {
-    now: i64,
-    revoked: Vec<RevokedSession>,
-}
-
-#[derive(Deserialize)]
-struct RevokedSession {
-    sid: String,
-    revoked_at: i64,
-}
-
-#[derive(Deserialize)]
-struct SessionState {
-    live: bool,
 }
 
 impl Revocations {

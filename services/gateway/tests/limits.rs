@@ -53,11 +53,11 @@ async fn spawn(extra: &[(&str, &str)]) -> Gateway {
         .mount(&auth)
         .await;
     Mock::given(path("/internal/sessions/sid-u1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"live": true})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "x", "live": true})))
         .mount(&auth)
         .await;
     Mock::given(path("/internal/sessions/sid-u2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"live": true})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "x", "live": true})))
         .mount(&auth)
         .await;
     for route in ["/auth/google/start", "/auth/logout"] {

@@ -1,41 +1,7 @@
 //! Domain newtypes: parsed at the edge, so raw strings do not travel inward.
 
-use std::fmt;
-
-use uuid::Uuid;
-
-/// The profile's user id (the `sub` of our access tokens).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(Uuid);
-
-impl UserId {
-    pub fn new(id: Uuid) -> Self {
-        Self(id)
-    }
-
-    /// Parses the textual UUID form; anything else is refused.
-    pub fn parse(text: &str) -> Result<Self, InvalidUserId> {
-        Uuid::parse_str(text.trim())
-            .map(Self)
-            .map_err(|_| InvalidUserId)
-    }
-
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The hyphenated lower-case form, as stored in TEXT columns.
-        self.0.hyphenated().fmt(f)
-    }
-}
-
-/// A user id that is not a UUID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("a user id must be a UUID")]
-pub struct InvalidUserId;
+/// The profile's user id, shared with every service that names a user.
+pub use shared_types::profile::{InvalidUserId, UserId};
 
 /// The caller's `Idempotency-Key`: 1 to 64 visible ASCII characters. The
 /// same key is the same write, however often it is sent.
@@ -64,6 +30,8 @@ pub struct InvalidIdempotencyKey;
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     #[test]

@@ -93,3 +93,15 @@ pub async fn build(settings: Settings) -> anyhow::Result<Server> {
 pub async fn run(settings: Settings, shutdown: platform::Shutdown) -> anyhow::Result<()> {
     build(settings).await?.serve(shutdown).await
 }
+
+impl platform::identity::TokenVerifier for AppState {
+    fn verifier(&self) -> &platform::jwt::Verifier {
+        &self.verifier
+    }
+}
+
+impl platform::identity::InternalToken for AppState {
+    fn internal_token(&self) -> &secrecy::SecretString {
+        &self.internal_token
+    }
+}

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use sqlx::{AnyPool, FromRow};
 
-use crate::domain::{DisplayName, TimeZone};
+use crate::domain::{DisplayName, SignedInUser, TimeZone};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -31,13 +31,7 @@ impl Store {
     /// Creates the user, or refreshes email and picture of the one with
     /// this Google `sub` (a name the user chose is kept). Idempotent.
     #[tracing::instrument(skip_all)]
-    pub async fn upsert(
-        &self,
-        google_sub: &str,
-        email: &str,
-        name: Option<&str>,
-        picture: Option<&str>,
-    ) -> anyhow::Result<UserRow> {
+    pub async fn upsert(&self, user: &SignedInUser) -> anyhow::Result<UserRow> {
         let now = platform::db::now_millis();
         sqlx::query_as::<_, UserRow>(&format!(
             "INSERT INTO users (id, google_sub, email, name, picture, time_zone, created_at, updated_at) \
@@ -47,10 +41,10 @@ impl Store {
              RETURNING {COLUMNS}"
         ))
         .bind(uuid::Uuid::now_v7().to_string())
-        .bind(google_sub)
-        .bind(email)
-        .bind(name)
-        .bind(picture)
+        .bind(user.google_sub.as_str())
+        .bind(user.email.as_str())
+        .bind(user.name.as_ref().map(DisplayName::as_str))
+        .bind(user.picture.as_ref().map(|p| p.as_str()))
         .bind(now)
         .fetch_one(&self.db)
         .await

@@ -27,6 +27,12 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<platform::identity::Unauthenticated> for ApiError {
+    fn from(_: platform::identity::Unauthenticated) -> Self {
+        Self::Unauthorized
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         Self::Tip(TipError::Store(e))

@@ -225,21 +225,9 @@ pub(crate) fn with_query(url: &str, pairs: &[(&str, String)]) -> String {
         out.push(sep);
         out.push_str(name);
         out.push('=');
-        out.push_str(&percent_encode(value));
+        out.push_str(&platform::http::query_value(value));
     }
     out
-}
-
-fn percent_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -11,12 +11,17 @@ use std::time::Duration;
 
 use axum::http::header::{AUTHORIZATION, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
-use serde::Deserialize;
-use shared_types::integrations::{Candidates, TaskPayload};
+use serde::de::DeserializeOwned;
+use shared_types::integrations::{Candidates, ConnectStart, TaskPayload};
 use shared_types::{HealthReport, NormalizedEvent};
 
 pub mod session;
 pub mod tips;
+
+/// The profile (`GET /api/me`) and the connectors' states, as the pages
+/// read them: the producers' own types.
+pub use shared_types::integrations::ConnectorState;
+pub use shared_types::profile::User;
 
 /// Above the gateway's own 3 s per-check timeout, so a slow component shows
 /// up as a red row rather than as an unreachable gateway; short enough that
@@ -42,25 +47,6 @@ pub enum GatewayError {
     /// 503: the API asks us to slow down (a provider's rate limit).
     #[error("asks to slow down")]
     RateLimited,
-}
-
-/// One connector and the user's connection to it (`GET /api/connectors`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct ConnectorState {
-    /// The stable name in URLs: `todoist`.
-    pub name: String,
-    /// The name people see: `Todoist`.
-    pub display_name: String,
-    pub connected: bool,
-    /// When the user connected (epoch ms).
-    #[serde(default)]
-    pub connected_at: Option<i64>,
-}
-
-/// `POST /api/connectors/{name}/connect`'s body.
-#[derive(Debug, Deserialize)]
-struct ConnectStart {
-    redirect_url: String,
 }
 
 /// One of the user's open tasks, as the page lists it.
@@ -112,26 +98,6 @@ fn is_http_url(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() <= 4096
         && !url.chars().any(|c| c.is_control() || c.is_whitespace())
-}
-
-/// The part of the profile (`GET /api/me`) the pages show.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Me {
-    /// The profile's user id: the `user_id` of a recommendation.
-    pub id: uuid::Uuid,
-    pub email: String,
-    pub name: Option<String>,
-}
-
-impl Me {
-    /// The name when there is one, the email address otherwise.
-    pub fn display_name(&self) -> &str {
-        self.name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&self.email)
-    }
 }
 
 pub(crate) fn unreachable(e: &reqwest::Error) -> GatewayError {
@@ -194,7 +160,7 @@ impl GatewayClient {
         &self,
         authorization: &HeaderValue,
         request_id: Option<&HeaderValue>,
-    ) -> Result<Option<Me>, GatewayError> {
+    ) -> Result<Option<User>, GatewayError> {
         let mut request = self
             .http
             .get(format!("{}/api/me", self.base))
@@ -214,7 +180,7 @@ impl GatewayClient {
             status => return Err(GatewayError::Status(status)),
         }
         response
-            .json::<Me>()
+            .json::<User>()
             .await
             .map(Some)
             .map_err(|_| GatewayError::Garbage)
@@ -237,14 +203,14 @@ impl GatewayClient {
         }
     }
 
-    /// `GET /api/connectors`: every connector with the user's state.
-    #[tracing::instrument(skip_all)]
-    pub async fn connectors(
+    /// Sends a call made for the user and reads its `200` answer as `T`;
+    /// any other status is read the way every user call reads it.
+    pub(crate) async fn send_json<T: DeserializeOwned>(
         &self,
+        request: reqwest::RequestBuilder,
         authorization: &HeaderValue,
         request_id: Option<&HeaderValue>,
-    ) -> Result<Vec<ConnectorState>, GatewayError> {
-        let request = self.http.get(format!("{}/api/connectors", self.base));
+    ) -> Result<T, GatewayError> {
         let response = self
             .for_user(request, authorization, request_id)
             .send()
@@ -254,9 +220,20 @@ impl GatewayClient {
             return Err(refused(response.status()));
         }
         response
-            .json::<Vec<ConnectorState>>()
+            .json::<T>()
             .await
             .map_err(|_| GatewayError::Garbage)
+    }
+
+    /// `GET /api/connectors`: every connector with the user's state.
+    #[tracing::instrument(skip_all)]
+    pub async fn connectors(
+        &self,
+        authorization: &HeaderValue,
+        request_id: Option<&HeaderValue>,
+    ) -> Result<Vec<ConnectorState>, GatewayError> {
+        let request = self.http.get(format!("{}/api/connectors", self.base));
+        self.send_json(request, authorization, request_id).await
     }
 
     /// `POST /api/connectors/{name}/connect`: where to send the user to
@@ -339,18 +316,7 @@ impl GatewayClient {
         let request = self
             .http
             .get(format!("{}/api/integrations/tasks", self.base));
-        let response = self
-            .for_user(request, authorization, request_id)
-            .send()
-            .await
-            .map_err(|e| unreachable(&e))?;
-        if response.status() != StatusCode::OK {
-            return Err(refused(response.status()));
-        }
-        let candidates = response
-            .json::<Candidates>()
-            .await
-            .map_err(|_| GatewayError::Garbage)?;
+        let candidates: Candidates = self.send_json(request, authorization, request_id).await?;
         Ok(candidates
             .items
             .into_iter()

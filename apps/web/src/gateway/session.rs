@@ -96,7 +96,7 @@ impl GatewayClient {
             .headers()
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .filter(|l| crate::pages::signin::is_local_path(l))
+            .filter(|l| platform::identity::is_local_path(l))
             .ok_or(GatewayError::Garbage)?
             .to_owned();
         Ok(SignedIn {

@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use super::{Head, document, forms};
 use crate::app::AppState;
-use crate::gateway::Me;
+use crate::gateway::User;
 
 /// The person the page is for, and the CSRF token of their session for
 /// the page's forms.
@@ -31,7 +31,7 @@ use crate::gateway::Me;
 pub enum Viewer {
     SignedOut,
     SignedIn {
-        me: Me,
+        me: User,
         csrf: String,
     },
     /// The request carries a token but the profile could not be had (the

@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
+use platform::identity::is_local_path;
 use serde::Deserialize;
 
 use super::account::Viewer;
@@ -51,7 +52,10 @@ pub async fn page(
         _ => None,
     });
     let google_href = match &return_to {
-        Some(r) => format!("/auth/google/start?return_to={}", url_encode(r)),
+        Some(r) => format!(
+            "/auth/google/start?return_to={}",
+            platform::http::query_value(r)
+        ),
         None => "/auth/google/start".to_owned(),
     };
     // Development sign-in is on exactly when Google is not configured: a
@@ -198,32 +202,11 @@ fn dev_form(return_to: Option<String>, csrf: &str) -> impl IntoView + use<> {
     }
 }
 
-/// A path on this site, never another: `https://evil`, `//evil` and
-/// `/\evil` are refused. The same rule as auth's `safe_return_to`.
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && path.len() <= 512
-        && !path.chars().any(|c| c.is_control() || c == '\\')
-}
-
-/// Percent-encodes everything but unreserved characters, so the value is
-/// one query parameter whatever it contains (`/` included).
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{is_local_path, url_encode};
+    use platform::http::query_value;
+
+    use super::is_local_path;
 
     #[test]
     fn only_local_paths_are_carried_on() {
@@ -246,7 +229,10 @@ mod tests {
 
     #[test]
     fn return_to_is_one_encoded_query_value() {
-        assert_eq!(url_encode("/connect?x=1&y=2"), "%2Fconnect%3Fx%3D1%26y%3D2");
-        assert_eq!(url_encode("/é"), "%2F%C3%A9");
+        assert_eq!(
+            query_value("/connect?x=1&y=2"),
+            "%2Fconnect%3Fx%3D1%26y%3D2"
+        );
+        assert_eq!(query_value("/é"), "%2F%C3%A9");
     }
 }

@@ -10,11 +10,11 @@ use axum::extract::{Query, State};
 use axum::response::{Redirect, Response};
 use serde::Deserialize;
 
-use super::safe_return_to;
 use super::session::signed_in;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::profile_client::NewUser;
+use platform::identity::safe_return_to;
+use shared_types::profile::UpsertUser;
 
 #[derive(Debug, Deserialize)]
 pub struct ReturnTo {
@@ -54,7 +54,7 @@ pub async fn sign_in(
     if !valid {
         return Err(ApiError::BadRequest("a valid email address is required"));
     }
-    let user = NewUser {
+    let user = UpsertUser {
         google_sub: format!("dev:{email}"),
         name: f
             .name
@@ -67,7 +67,7 @@ pub async fn sign_in(
         tracing::warn!(error = %format!("{e:#}"), "profile upsert failed");
         ApiError::Upstream("profile")
     })?;
-    let issued = state.sessions.start(&user_id).await?;
+    let issued = state.sessions.start(user_id).await?;
     Ok(signed_in(
         &state,
         &issued,

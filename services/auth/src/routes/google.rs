@@ -10,11 +10,11 @@ use http::{HeaderMap, header};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::safe_return_to;
 use super::session::signed_in;
+use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store::Attempt;
-use crate::{AppState, cookies};
+use platform::identity::{cookie, safe_return_to};
 
 /// How long a started sign-in may take.
 pub const FLOW_TTL_MS: i64 = 15 * 60 * 1000;
@@ -100,7 +100,7 @@ pub async fn callback(
         .filter(|s| !s.is_empty() && s.len() <= 256)
         .ok_or(ApiError::SignIn("missing state"))?;
     // Only the browser that started the flow carries its state.
-    let bound = cookies::get(&headers, state.cookies.flow)
+    let bound = cookie(&headers, state.cookies.flow)
         .is_some_and(|c| bool::from(c.as_bytes().ct_eq(given.as_bytes())));
     if !bound {
         return Err(ApiError::SignIn("the sign-in was started elsewhere"));
@@ -133,6 +133,6 @@ pub async fn callback(
         tracing::warn!(error = %format!("{e:#}"), "profile upsert failed");
         ApiError::Upstream("profile")
     })?;
-    let issued = state.sessions.start(&user_id).await?;
+    let issued = state.sessions.start(user_id).await?;
     Ok(signed_in(&state, &issued, &attempt.return_to))
 }

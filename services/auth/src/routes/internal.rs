@@ -2,8 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use http::HeaderMap;
-use serde::{Deserialize, Serialize};
+use platform::identity::InternalCaller;
+use serde::Deserialize;
+use shared_types::auth::{RevokedList, RevokedSession, SessionState};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -23,23 +24,6 @@ pub struct Since {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RevokedSession {
-    pub sid: String,
-    /// Epoch milliseconds.
-    pub revoked_at: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RevokedList {
-    /// auth's clock when the page was read, epoch milliseconds.
-    pub now: i64,
-    /// In `(revoked_at, sid)` order. A page holding `limit` rows may have
-    /// more after it: ask again with the last row's `revoked_at` as `since`
-    /// and its `sid` as `after`.
-    pub revoked: Vec<RevokedSession>,
-}
-
 /// Sessions revoked since a time, for the gateway's revocation set, a page
 /// at a time.
 #[utoipa::path(get, path = "/internal/sessions/revoked", tag = "internal", params(Since),
@@ -49,14 +33,11 @@ pub struct RevokedList {
         (status = 401, description = "Missing or wrong internal token", body = shared_types::ErrorBody)))]
 pub async fn revoked(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Result<Query<Since>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<RevokedList>> {
     // The token first: a caller without it learns nothing, not even what
     // a well-formed query looks like.
-    if !platform::secrets::bearer_matches(&headers, &state.internal_token) {
-        return Err(ApiError::Unauthorized);
-    }
+    _: InternalCaller,
+    query: Result<Query<Since>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<RevokedList>> {
     let Query(q) = query.map_err(|_| {
         ApiError::BadRequest("since, after and limit must be a number, a session id and a number")
     })?;
@@ -80,14 +61,6 @@ pub async fn revoked(
     Ok(Json(RevokedList { now, revoked }))
 }
 
-/// Whether one session may still be used.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SessionState {
-    pub sid: String,
-    /// False when the session is revoked or unknown.
-    pub live: bool,
-}
-
 /// One session's state, for a gateway whose revoked list is stale.
 #[utoipa::path(get, path = "/internal/sessions/{sid}", tag = "internal",
     params(("sid" = String, Path, description = "The session id")),
@@ -96,12 +69,9 @@ pub struct SessionState {
         (status = 401, description = "Missing or wrong internal token", body = shared_types::ErrorBody)))]
 pub async fn session(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: InternalCaller,
     Path(sid): Path<String>,
 ) -> ApiResult<Json<SessionState>> {
-    if !platform::secrets::bearer_matches(&headers, &state.internal_token) {
-        return Err(ApiError::Unauthorized);
-    }
     let live = sid.len() <= 64 && state.sessions.store.session_is_live(&sid).await?;
     Ok(Json(SessionState { sid, live }))
 }

@@ -6,19 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, header};
-use serde::{Deserialize, Serialize};
+use platform::identity::cookie;
+use shared_types::auth::Refreshed;
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::sessions::Issued;
-use crate::{AppState, cookies};
-
-/// A fresh access token (the cookies carry the same, and the new refresh token).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Refreshed {
-    pub access_token: String,
-    /// Seconds.
-    pub expires_in: i64,
-}
 
 fn set_session_cookies(state: &AppState, issued: &Issued, headers: &mut HeaderMap) {
     let c = &state.cookies;
@@ -52,7 +45,7 @@ pub fn signed_in(state: &AppState, issued: &Issued, return_to: &str) -> Response
         (status = 204, description = "New tokens in the cookies (browsers)"),
         (status = 401, description = "No valid refresh token", body = shared_types::ErrorBody)))]
 pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let token = cookies::get(&headers, state.cookies.refresh).ok_or(ApiError::Unauthorized)?;
+    let token = cookie(&headers, state.cookies.refresh).ok_or(ApiError::Unauthorized)?;
     let issued = match state.sessions.refresh(token).await {
         Ok(issued) => issued,
         Err(ApiError::Unauthorized) => {
@@ -93,10 +86,10 @@ fn cleared(state: &AppState, mut response: Response) -> Response {
         (status = 303, description = "Signed out; to the sign-in page (browsers)")))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let c = &state.cookies;
-    if let Some(rt) = cookies::get(&headers, c.refresh) {
+    if let Some(rt) = cookie(&headers, c.refresh) {
         state.sessions.end_by_refresh(rt).await?;
     }
-    let access = cookies::get(&headers, c.access).or_else(|| platform::secrets::bearer(&headers));
+    let access = cookie(&headers, c.access).or_else(|| platform::secrets::bearer(&headers));
     if let Some(Ok(claims)) = match access {
         Some(at) => Some(state.verifier.verify(at).await),
         None => None,

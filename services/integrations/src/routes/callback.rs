@@ -8,11 +8,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use shared_types::integrations::ConnectError;
 
 use super::CurrentUser;
 use crate::AppState;
 use crate::connector::ConnectorError;
-use crate::error::ApiError;
 
 /// What the provider appends to the redirect.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -25,20 +25,20 @@ pub struct CallbackQuery {
 }
 
 /// Why a callback failed, as `/connect?error=` carries it.
-fn error_code(e: &ConnectorError) -> &'static str {
+fn error_code(e: &ConnectorError) -> ConnectError {
     match e {
-        ConnectorError::UnknownState => "state_unknown",
-        ConnectorError::ExpiredState => "state_expired",
-        ConnectorError::ForeignState => "state_foreign",
-        ConnectorError::WrongProvider => "wrong_provider",
-        ConnectorError::CodeRejected { .. } => "code_rejected",
-        ConnectorError::RateLimited { .. } => "rate_limited",
-        ConnectorError::Upstream { .. } => "provider_failed",
-        _ => "internal",
+        ConnectorError::UnknownState => ConnectError::StateUnknown,
+        ConnectorError::ExpiredState => ConnectError::StateExpired,
+        ConnectorError::ForeignState => ConnectError::StateForeign,
+        ConnectorError::WrongProvider => ConnectError::WrongProvider,
+        ConnectorError::CodeRejected { .. } => ConnectError::CodeRejected,
+        ConnectorError::RateLimited { .. } => ConnectError::RateLimited,
+        ConnectorError::Upstream { .. } => ConnectError::ProviderFailed,
+        _ => ConnectError::Internal,
     }
 }
 
-fn back(name: &str, outcome: Result<(), &str>) -> Response {
+fn back(name: &str, outcome: Result<(), ConnectError>) -> Response {
     let name: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
@@ -59,18 +59,18 @@ fn back(name: &str, outcome: Result<(), &str>) -> Response {
         (status = 303, description = "Back to `/connect?connected={name}`, or `/connect?connector={name}&error={code}` with code one of `access_denied`, `state_missing`, `state_unknown` (unknown or already used), `state_expired`, `state_foreign`, `wrong_provider`, `code_rejected`, `rate_limited`, `provider_failed`, `not_signed_in`, `unknown_connector`, `internal`")))]
 pub async fn callback(
     State(state): State<AppState>,
-    user: Result<CurrentUser, ApiError>,
+    user: Result<CurrentUser, platform::identity::Unauthenticated>,
     Path(name): Path<String>,
     query: Result<Query<CallbackQuery>, QueryRejection>,
 ) -> Response {
     let Some(connector) = state.connectors.get(&name) else {
-        return back("", Err("unknown_connector"));
+        return back("", Err(ConnectError::UnknownConnector));
     };
     let Ok(CurrentUser(user)) = user else {
-        return back(&name, Err("not_signed_in"));
+        return back(&name, Err(ConnectError::NotSignedIn));
     };
     let Ok(Query(query)) = query else {
-        return back(&name, Err("state_missing"));
+        return back(&name, Err(ConnectError::StateMissing));
     };
     if query.error.is_some() {
         // The flow is over: spend its state so it cannot be finished later.
@@ -78,13 +78,13 @@ pub async fn callback(
             let _ = connector.finish_oauth(&user, "", s).await;
         }
         let code = match query.error.as_deref() {
-            Some("access_denied") => "access_denied",
-            _ => "provider_failed",
+            Some("access_denied") => ConnectError::AccessDenied,
+            _ => ConnectError::ProviderFailed,
         };
         return back(&name, Err(code));
     }
     let Some(flow_state) = query.state.filter(|s| !s.is_empty()) else {
-        return back(&name, Err("state_missing"));
+        return back(&name, Err(ConnectError::StateMissing));
     };
     let code = query.code.unwrap_or_default();
     match connector.finish_oauth(&user, &code, &flow_state).await {

@@ -6,31 +6,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
-use serde::Serialize;
+use shared_types::integrations::{ConnectStart, ConnectorState};
 
 use super::CurrentUser;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-
-/// One connector and the user's connection to it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConnectorState {
-    /// The stable name used in URLs: `todoist`.
-    pub name: String,
-    /// The name people see: `Todoist`.
-    pub display_name: String,
-    pub connected: bool,
-    /// When the user connected (epoch ms).
-    pub connected_at: Option<i64>,
-    /// The granted scopes, comma-joined.
-    pub scope: Option<String>,
-}
-
-/// Where to send the user to approve the connection.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConnectStart {
-    pub redirect_url: String,
-}
 
 /// Every connector, with the signed-in user's state for each.
 #[utoipa::path(get, path = "/api/connectors", tag = "connectors", operation_id = "list_connectors",

@@ -3,36 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use http::HeaderMap;
-use serde::{Deserialize, Serialize};
+use platform::identity::InternalCaller;
+use shared_types::profile::{UpsertUser, Upserted};
 
+use super::user_id;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct UpsertUser {
-    /// Google's stable `sub` (or `dev:<email>` for development sign-in).
-    pub google_sub: String,
-    pub email: String,
-    pub name: Option<String>,
-    pub picture: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Upserted {
-    /// The user's id: the `sub` of their access tokens.
-    pub id: String,
-}
-
-fn bounded(field: &'static str, value: &str, max: usize) -> Result<(), ApiError> {
-    if value.is_empty() || value.len() > max || value.chars().any(char::is_control) {
-        return Err(ApiError::Invalid {
-            field,
-            reason: "empty, too long or with control characters",
-        });
-    }
-    Ok(())
-}
+use crate::domain::SignedInUser;
+use crate::error::ApiResult;
 
 /// Creates the user on first sign-in; the same `google_sub` again returns
 /// the same id. Requires `Authorization: Bearer $INTERNAL_API_TOKEN`.
@@ -44,24 +21,13 @@ fn bounded(field: &'static str, value: &str, max: usize) -> Result<(), ApiError>
         (status = 422, description = "A field is invalid", body = shared_types::ErrorBody)))]
 pub async fn upsert(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: InternalCaller,
     body: Result<Json<UpsertUser>, JsonRejection>,
 ) -> ApiResult<Json<Upserted>> {
-    if !platform::secrets::bearer_matches(&headers, &state.internal_token) {
-        return Err(ApiError::Unauthorized);
-    }
     let Json(u) = body?;
-    bounded("google_sub", &u.google_sub, 255)?;
-    bounded("email", &u.email, 254)?;
-    let name = u.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let name = name.map(|n| n.chars().take(80).collect::<String>());
-    let picture = u
-        .picture
-        .as_deref()
-        .filter(|p| p.starts_with("https://") && p.len() <= 2048);
-    let row = state
-        .store
-        .upsert(&u.google_sub, &u.email, name.as_deref(), picture)
-        .await?;
-    Ok(Json(Upserted { id: row.id }))
+    let user = SignedInUser::parse(&u)?;
+    let row = state.store.upsert(&user).await?;
+    Ok(Json(Upserted {
+        id: user_id(&row.id)?,
+    }))
 }

@@ -1,42 +1,33 @@
 //! `GET /api/me` and `PATCH /api/me`: the signed-in user's own profile.
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, State};
-use http::request::Parts;
+use platform::identity::CurrentUser;
 use serde::Deserialize;
 
-use super::User;
+use shared_types::profile::User;
+
+use super::shown;
 use crate::AppState;
 use crate::domain::{DisplayName, TimeZone};
 use crate::error::{ApiError, ApiResult};
-
-/// The user an access token (verified again here) names.
-pub struct CurrentUser {
-    pub id: String,
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = platform::secrets::bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        let claims = state.verifier.verify(token).await.map_err(|e| {
-            tracing::info!(reason = %e, "access token refused");
-            ApiError::Unauthorized
-        })?;
-        Ok(Self { id: claims.sub })
-    }
-}
 
 /// The signed-in user's profile.
 #[utoipa::path(get, path = "/api/me", tag = "profile",
     responses(
         (status = 200, description = "The profile", body = User),
         (status = 401, description = "No valid access token", body = shared_types::ErrorBody)))]
-pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<User>> {
-    let row = state.store.get(&user.id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(row.into()))
+pub async fn get_me(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<User>> {
+    let row = state
+        .store
+        .get(&user.to_string())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(shown(row)?))
 }
 
 /// What may change; absent fields stay as they are.
@@ -58,7 +49,7 @@ pub struct UpdateMe {
         (status = 422, description = "A field is invalid", body = shared_types::ErrorBody)))]
 pub async fn patch_me(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     body: Result<Json<UpdateMe>, JsonRejection>,
 ) -> ApiResult<Json<User>> {
     let Json(update) = body?;
@@ -70,8 +61,8 @@ pub async fn patch_me(
         .transpose()?;
     let row = state
         .store
-        .update(&user.id, name.as_ref(), time_zone.as_ref())
+        .update(&user.to_string(), name.as_ref(), time_zone.as_ref())
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(row.into()))
+    Ok(Json(shown(row)?))
 }

@@ -3,23 +3,16 @@
 pub mod internal;
 pub mod me;
 
-use serde::{Deserialize, Serialize};
+use shared_types::profile::{User, UserId};
 
+use crate::error::ApiError;
 use crate::store::UserRow;
 
-/// A user as the API shows them.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct User {
-    pub id: String,
-    pub email: String,
-    pub name: Option<String>,
-    pub picture: Option<String>,
-    /// An IANA time zone name.
-    pub time_zone: String,
-    /// RFC 3339, UTC.
-    pub created_at: String,
-    /// RFC 3339, UTC.
-    pub updated_at: String,
+/// A stored id as the wire carries it; profile makes every id a UUID, so
+/// anything else is a corrupt row.
+fn user_id(id: &str) -> Result<UserId, ApiError> {
+    UserId::parse(id)
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("users.id is not a UUID: {id:?}")))
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -32,16 +25,15 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        Self {
-            id: r.id,
-            email: r.email,
-            name: r.name,
-            picture: r.picture,
-            time_zone: r.time_zone,
-            created_at: rfc3339(r.created_at),
-            updated_at: rfc3339(r.updated_at),
-        }
-    }
+/// A stored user as the API shows them.
+fn shown(r: UserRow) -> Result<User, ApiError> {
+    Ok(User {
+        id: user_id(&r.id)?,
+        email: r.email,
+        name: r.name,
+        picture: r.picture,
+        time_zone: r.time_zone,
+        created_at: rfc3339(r.created_at),
+        updated_at: rfc3339(r.updated_at),
+    })
 }

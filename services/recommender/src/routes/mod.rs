@@ -9,6 +9,7 @@ pub mod tips;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use http::request::Parts;
+use platform::identity::CurrentUser;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -18,19 +19,22 @@ use crate::service::Caller;
 /// The largest body a route reads.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-/// The caller as an access token (verified again here) names them.
-pub struct CurrentUser(pub Caller);
+/// The caller: the user platform's [`CurrentUser`] verified, with the
+/// token and request id to pass on to integrations.
+pub struct SignedIn(pub Caller);
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl platform::identity::TokenVerifier for AppState {
+    fn verifier(&self) -> &platform::jwt::Verifier {
+        &self.verifier
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         let token = platform::secrets::bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        let claims = state.verifier.verify(token).await.map_err(|e| {
-            tracing::info!(reason = %e, "access token refused");
-            ApiError::Unauthorized
-        })?;
-        let user = uuid::Uuid::parse_str(&claims.sub).map_err(|_| ApiError::Unauthorized)?;
         let request_id = parts
             .headers
             .get(&platform::http::REQUEST_ID)
@@ -38,7 +42,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .filter(|v| platform::http::is_well_formed(v))
             .map(str::to_owned);
         Ok(Self(Caller {
-            user,
+            user: user.as_uuid(),
             token: token.to_owned(),
             request_id,
         }))

@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde_json::Value;
 use shared_types::recommender::{RecommendRequest, Recommendation};
 
-use super::{CurrentUser, JsonBody};
+use super::{JsonBody, SignedIn};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 
@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
         (status = 413, description = "The body is larger than 16 KiB", body = shared_types::ErrorBody)))]
 pub async fn recommend(
     State(state): State<AppState>,
-    CurrentUser(caller): CurrentUser,
+    SignedIn(caller): SignedIn,
     JsonBody(request): JsonBody<RecommendRequest>,
 ) -> ApiResult<Json<Recommendation>> {
     if request.user_id != caller.user {

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use shared_types::recommender::{SkipRequest, TipActionAnswer};
 use uuid::Uuid;
 
-use super::{CurrentUser, IdempotencyKey, OptionalJson};
+use super::{IdempotencyKey, OptionalJson, SignedIn};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 
@@ -28,7 +28,7 @@ fn decision_id(raw: &str) -> Result<Uuid, ApiError> {
         (status = 503, description = "The source is failing; nothing was done. See `Retry-After`", body = shared_types::ErrorBody)))]
 pub async fn done(
     State(state): State<AppState>,
-    CurrentUser(caller): CurrentUser,
+    SignedIn(caller): SignedIn,
     Path(id): Path<String>,
     key: IdempotencyKey,
 ) -> ApiResult<Json<TipActionAnswer>> {
@@ -51,7 +51,7 @@ pub async fn done(
         (status = 409, description = "The tip is no longer open", body = shared_types::ErrorBody)))]
 pub async fn skip(
     State(state): State<AppState>,
-    CurrentUser(caller): CurrentUser,
+    SignedIn(caller): SignedIn,
     Path(id): Path<String>,
     key: IdempotencyKey,
     OptionalJson(body): OptionalJson<SkipRequest>,
@@ -80,7 +80,7 @@ pub async fn skip(
         (status = 503, description = "The source is failing; see `Retry-After`", body = shared_types::ErrorBody)))]
 pub async fn undo(
     State(state): State<AppState>,
-    CurrentUser(caller): CurrentUser,
+    SignedIn(caller): SignedIn,
     Path(id): Path<String>,
     key: IdempotencyKey,
 ) -> ApiResult<Json<TipActionAnswer>> {

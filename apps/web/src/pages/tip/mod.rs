@@ -174,7 +174,7 @@ pub async fn page(
                 .min(RECOMMEND_WAIT);
             match state
                 .gateway
-                .recommend(me.id, wait, token, request_id)
+                .recommend(me.id.as_uuid(), wait, token, request_id)
                 .await
             {
                 Ok(rec) => Loaded::Tip(Box::new(rec)),

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::view::{FormKeys, Loaded};
 use super::{Notice, render};
-use crate::gateway::Me;
+use crate::gateway::User;
 use crate::pages::account::Viewer;
 
 fn now() -> OffsetDateTime {
@@ -19,10 +19,14 @@ const DECISION: &str = "0193a000-0000-7000-8000-000000000001";
 
 fn viewer() -> Viewer {
     Viewer::SignedIn {
-        me: Me {
-            id: uuid::Uuid::nil(),
+        me: User {
+            id: shared_types::UserId::new(uuid::Uuid::nil()),
             email: "ada@example.test".into(),
             name: Some("Ada".into()),
+            picture: None,
+            time_zone: "UTC".into(),
+            created_at: "2026-12-01T21:00:00Z".into(),
+            updated_at: "2026-12-01T21:00:00Z".into(),
         },
         csrf: "the-csrf-token".into(),
     }

@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use axum::extract::Request;
 use http::{HeaderMap, HeaderValue, header};
+use platform::identity::{SessionCookies, cookie};
 use platform::jwt::{JwtError, Verifier};
 use platform::{ConfigError, Env};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use shared_types::auth::Refreshed;
 
 use crate::revocation::{RevocationSettings, Revocations, Verdict};
 
@@ -86,26 +87,14 @@ impl Refused {
 pub struct EdgeAuth {
     verifier: Verifier,
     pub(crate) revocations: Revocations,
-    access_cookie: &'static str,
-    refresh_cookie: &'static str,
-    flow_cookie: &'static str,
+    cookies: SessionCookies,
     auth_url: String,
     internal_token: SecretString,
     http: reqwest::Client,
 }
 
-#[derive(Deserialize)]
-struct Refreshed {
-    access_token: String,
-}
-
 impl EdgeAuth {
     pub fn new(settings: &EdgeSettings) -> Self {
-        let (access_cookie, refresh_cookie, flow_cookie) = if settings.production {
-            ("__Host-onetip_at", "__Host-onetip_rt", "__Host-onetip_flow")
-        } else {
-            ("onetip_at", "onetip_rt", "onetip_flow")
-        };
         Self {
             verifier: Verifier::remote(
                 settings.issuer.clone(),
@@ -116,9 +105,7 @@ impl EdgeAuth {
                 settings.auth_url.clone(),
                 settings.internal_token.clone(),
             ),
-            access_cookie,
-            refresh_cookie,
-            flow_cookie,
+            cookies: SessionCookies::new(settings.production),
             auth_url: settings.auth_url.clone(),
             internal_token: settings.internal_token.clone(),
             http: platform::client::http_client(Duration::from_secs(5)),
@@ -134,7 +121,7 @@ impl EdgeAuth {
     /// expired (or is missing) and a refresh cookie is there.
     pub async fn admit(&self, headers: &HeaderMap) -> Result<Admitted, Refused> {
         let token = platform::secrets::bearer(headers)
-            .or_else(|| cookie(headers, self.access_cookie))
+            .or_else(|| cookie(headers, self.cookies.access))
             .map(str::to_owned);
         if let Some(token) = &token {
             match self.verifier.verify(token).await {
@@ -155,7 +142,7 @@ impl EdgeAuth {
                 }
             }
         }
-        match cookie(headers, self.refresh_cookie) {
+        match cookie(headers, self.cookies.refresh) {
             Some(rt) => self.refresh(rt).await,
             None => Err(Refused::default()),
         }
@@ -164,7 +151,7 @@ impl EdgeAuth {
     /// The access token when there is a valid one, for public pages.
     pub async fn optional(&self, headers: &HeaderMap) -> Option<String> {
         let token =
-            platform::secrets::bearer(headers).or_else(|| cookie(headers, self.access_cookie))?;
+            platform::secrets::bearer(headers).or_else(|| cookie(headers, self.cookies.access))?;
         let claims = self.verifier.verify(token).await.ok()?;
         (self.revocations.check(&claims.sid).await == Verdict::Live).then(|| token.to_owned())
     }
@@ -180,7 +167,7 @@ impl EdgeAuth {
         let response = self
             .http
             .post(format!("{}/auth/refresh", self.auth_url))
-            .header(header::COOKIE, format!("{}={rt}", self.refresh_cookie))
+            .header(header::COOKIE, format!("{}={rt}", self.cookies.refresh))
             // Only an internal caller gets the access token in the body.
             .bearer_auth(self.internal_token.expose_secret())
             .headers(platform::trace::headers())
@@ -229,10 +216,7 @@ impl EdgeAuth {
             .map(str::trim)
             .filter(|pair| {
                 let name = pair.split('=').next().unwrap_or("");
-                !pair.is_empty()
-                    && name != self.access_cookie
-                    && name != self.refresh_cookie
-                    && name != self.flow_cookie
+                !pair.is_empty() && !self.cookies.is_session_cookie(name)
             })
             .map(str::to_owned)
             .collect();
@@ -249,18 +233,6 @@ impl EdgeAuth {
             headers.insert(header::AUTHORIZATION, v);
         }
     }
-}
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 
 use crate::config::GoogleSettings;
 use crate::error::{ApiError, ApiResult};
-use crate::profile_client::NewUser;
+use shared_types::profile::UpsertUser;
 
 type Client = CoreClient<
     EndpointSet,
@@ -133,7 +133,12 @@ impl Google {
     }
 
     /// Exchanges the code and verifies the ID token; the signed-in person.
-    pub async fn finish(&self, code: &str, nonce: &str, pkce_verifier: &str) -> ApiResult<NewUser> {
+    pub async fn finish(
+        &self,
+        code: &str,
+        nonce: &str,
+        pkce_verifier: &str,
+    ) -> ApiResult<UpsertUser> {
         let client = self.client(self.metadata(false).await?)?;
         // Never retried: a code works once.
         let token = client
@@ -171,7 +176,7 @@ impl Google {
             .email()
             .map(|e| e.to_string())
             .ok_or(ApiError::SignIn("no email address"))?;
-        Ok(NewUser {
+        Ok(UpsertUser {
             google_sub: claims.subject().to_string(),
             email,
             name: claims

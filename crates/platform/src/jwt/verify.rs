@@ -1,220 +1,19 @@
-//! Our own access tokens: signing (auth) and verification (the gateway and
-//! every service), in one place so both sides agree.
-//!
-//! Access tokens are EdDSA (Ed25519) JWTs with `typ: at+jwt`, a `kid`, and
-//! the claims `iss` (`PUBLIC_URL`), `aud` (`onetip`), `sub` (the user id),
-//! `sid` (the session), `iat`, `exp` and `jti`. The verifier allows exactly
-//! that algorithm and type, requires every claim, and refuses headers that
-//! point at other keys (`jku`, `x5u`, `jwk`, `x5c`): keys come only from
-//! auth's JWKS, cached and refetched (rate-limited) on an unknown `kid`.
+//! Verifying our access tokens: the gateway's and every service's half.
+//! Keys come from auth's JWKS only (fixed, or fetched and cached).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
-use secrecy::zeroize::{Zeroize, Zeroizing};
-use serde::{Deserialize, Serialize};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use tokio::sync::{Mutex, RwLock};
 
-#[path = "jwt_cache.rs"]
-mod cache;
-
-/// The `aud` of every access token.
-pub const AUDIENCE: &str = "onetip";
-/// The `typ` header of an access token (RFC 9068).
-pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
-/// Longer tokens are refused before any parsing.
-pub const MAX_TOKEN_LEN: usize = 4096;
-/// Clock skew allowed on `exp` and `iat`, in seconds.
-pub const LEEWAY_SECS: u64 = 30;
-/// The least time between two JWKS fetches caused by unknown `kid`s.
-pub const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
-/// How long fetched keys are trusted before they are fetched again.
-pub const KEYS_TTL: Duration = Duration::from_secs(300);
-
-/// The claims of an access token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessClaims {
-    pub iss: String,
-    pub aud: String,
-    /// The profile's user id.
-    pub sub: String,
-    /// The session the token belongs to.
-    pub sid: String,
-    pub iat: i64,
-    pub exp: i64,
-    pub jti: String,
-}
-
-/// Why a token was refused. The messages name the check, never the token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JwtError {
-    #[error("token too large")]
-    TooLarge,
-    #[error("malformed token")]
-    Malformed,
-    #[error("algorithm not allowed")]
-    Algorithm,
-    #[error("not an access token")]
-    Type,
-    #[error("forbidden header {0}")]
-    ForbiddenHeader(&'static str),
-    #[error("unknown signing key")]
-    UnknownKey,
-    #[error("token expired")]
-    Expired,
-    #[error("invalid token: {0}")]
-    Invalid(String),
-    #[error("signing keys unavailable")]
-    KeysUnavailable,
-}
-
-// ---------------------------------------------------------------- signing
-
-/// One Ed25519 signing key with its `kid`. `Debug` never shows the seed;
-/// the secret lives only inside `ed25519_dalek`'s key, which zeroizes it on
-/// drop, and the type is not `Clone` (share it behind an `Arc`).
-pub struct SigningKey {
-    kid: String,
-    signing: ed25519_dalek::SigningKey,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .finish()
-    }
-}
-
-impl SigningKey {
-    pub fn from_seed(kid: impl Into<String>, seed: [u8; 32]) -> Self {
-        let mut seed = Zeroizing::new(seed);
-        let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
-        seed.zeroize();
-        Self {
-            kid: kid.into(),
-            signing,
-        }
-    }
-
-    /// A fresh key from the OS random source, with a random `kid`.
-    pub fn generate() -> Self {
-        let kid = URL_SAFE_NO_PAD.encode(crate::secrets::random_bytes::<9>());
-        Self::from_seed(kid, crate::secrets::random_bytes::<32>())
-    }
-
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
-
-    /// `kid:base64(seed)`, the form of one `JWT_SIGNING_KEYS` entry.
-    pub fn to_entry(&self) -> String {
-        let seed = Zeroizing::new(self.signing.to_bytes());
-        format!("{}:{}", self.kid, STANDARD.encode(*seed))
-    }
-
-    /// Parses `kid:base64(seed)` entries, comma- or newline-separated,
-    /// newest first. The error never echoes a seed; a `kid` twice is refused
-    /// (which key would verify a token would depend on the order).
-    pub fn parse_ring(text: &str) -> Result<Vec<SigningKey>, String> {
-        let keys = text
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .enumerate()
-            .map(|(i, entry)| {
-                let (kid, seed) = entry
-                    .split_once(':')
-                    .ok_or_else(|| format!("entry {i} is not kid:base64(seed)"))?;
-                if !is_good_kid(kid) {
-                    return Err(format!("entry {i}: kid must be 1-64 of [A-Za-z0-9_.-]"));
-                }
-                let decoded = Zeroizing::new(STANDARD.decode(seed.trim()).unwrap_or_default());
-                let seed: [u8; 32] = decoded
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| format!("entry {i}: the seed must be 32 bytes in base64"))?;
-                Ok(SigningKey::from_seed(kid, seed))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if keys.is_empty() {
-            return Err("no keys".into());
-        }
-        for (i, key) in keys.iter().enumerate() {
-            if keys[..i].iter().any(|k| k.kid == key.kid) {
-                return Err(format!("entry {i}: kid {} appears twice", key.kid));
-            }
-        }
-        Ok(keys)
-    }
-
-    /// The public half, as a JWK.
-    pub fn public_jwk(&self) -> PublicJwk {
-        let public = self.signing.verifying_key();
-        PublicJwk {
-            kty: "OKP".into(),
-            crv: "Ed25519".into(),
-            alg: "EdDSA".into(),
-            use_: "sig".into(),
-            kid: self.kid.clone(),
-            x: URL_SAFE_NO_PAD.encode(public.as_bytes()),
-        }
-    }
-
-    /// Signs `claims` as an access token (a compact JWS, EdDSA).
-    pub fn sign(&self, claims: &AccessClaims) -> String {
-        use ed25519_dalek::Signer;
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.typ = Some(ACCESS_TOKEN_TYPE.into());
-        header.kid = Some(self.kid.clone());
-        let header = serde_json::to_vec(&header).expect("a header serializes");
-        let claims = serde_json::to_vec(claims).expect("claims serialize");
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(claims)
-        );
-        let signature = self.signing.sign(input.as_bytes());
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
-    }
-}
-
-/// A public Ed25519 key as published in the JWKS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PublicJwk {
-    /// `OKP`.
-    pub kty: String,
-    /// `Ed25519`.
-    pub crv: String,
-    /// `EdDSA`.
-    #[serde(default)]
-    pub alg: String,
-    /// `sig`.
-    #[serde(rename = "use", default)]
-    pub use_: String,
-    pub kid: String,
-    /// The public key, base64url.
-    pub x: String,
-}
-
-/// A JSON Web Key Set (`/auth/jwks.json`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Jwks {
-    pub keys: Vec<PublicJwk>,
-}
-
-// ---------------------------------------------------------------- verifying
-
-fn is_good_kid(kid: &str) -> bool {
-    (1..=64).contains(&kid.len())
-        && kid
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
+use super::{
+    ACCESS_TOKEN_TYPE, AUDIENCE, AccessClaims, Jwks, JwtError, KEYS_TTL, LEEWAY_SECS,
+    MAX_TOKEN_LEN, REFETCH_INTERVAL, cache, is_good_kid,
+};
 
 /// Verification keys by `kid`: only well-formed Ed25519 keys are kept.
 #[derive(Clone, Default)]
@@ -458,7 +257,3 @@ fn check_shape(token: &str) -> Result<String, JwtError> {
         _ => Err(JwtError::UnknownKey),
     }
 }
-
-#[cfg(test)]
-#[path = "jwt_tests.rs"]
-mod tests;

@@ -1,7 +1,13 @@
 //! Every mutation under "Our own JWTs" in security.md, refused.
 
-use super::*;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer as _;
+use jsonwebtoken::{Algorithm, Header};
+
+use super::*;
 use serde_json::{Value, json};
 
 const ISS: &str = "https://onetip.test";
