@@ -248,7 +248,10 @@ export interface components {
             /** @description `ok` when every check is, `down` otherwise. */
             status: components["schemas"]["Status"];
         };
-        /** @description A fresh access token (the cookies carry the same, and the new refresh token). */
+        /**
+         * @description `POST /auth/refresh` to an internal caller: a fresh access token (the
+         *     cookies carry the same, and the new refresh token).
+         */
         Refreshed: {
             access_token: string;
             /**
@@ -257,6 +260,7 @@ export interface components {
              */
             expires_in: number;
         };
+        /** @description `GET /internal/sessions/revoked`: one page of the revoked list. */
         RevokedList: {
             /**
              * Format: int64
@@ -270,6 +274,7 @@ export interface components {
              */
             revoked: components["schemas"]["RevokedSession"][];
         };
+        /** @description One revoked session. */
         RevokedSession: {
             /**
              * Format: int64
@@ -278,7 +283,7 @@ export interface components {
             revoked_at: number;
             sid: string;
         };
-        /** @description Whether one session may still be used. */
+        /** @description `GET /internal/sessions/{sid}`: whether one session may still be used. */
         SessionState: {
             /** @description False when the session is revoked or unknown. */
             live: boolean;

@@ -21,6 +21,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gateway's own readiness: its revoked-session list is fresh. A stale
+         *     list is 503 naming its age (sessions are then checked with auth one by
+         *     one, or refused).
+         */
+        get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -61,6 +82,13 @@ export interface components {
              */
             waiting: number;
         };
+        /** @description Readiness of a single service (`GET /ready`): every dependency it needs. */
+        Readiness: {
+            checks: components["schemas"]["Check"][];
+            service: string;
+            /** @description `ok` when every check is, `down` otherwise. */
+            status: components["schemas"]["Status"];
+        };
         /**
          * @description `ok` or `down` for one component; `ok` or `degraded` overall.
          * @enum {string}
@@ -100,6 +128,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+        };
+    };
+    ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked-session list is fresh */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The revoked-session list is stale */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

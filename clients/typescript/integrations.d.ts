@@ -213,11 +213,14 @@ export interface components {
          * @enum {string}
          */
         CompletionKind: "completed" | "advanced";
-        /** @description Where to send the user to approve the connection. */
+        /**
+         * @description `POST /api/connectors/{name}/connect`: where to send the user to approve
+         *     the connection (the same URL as the answer's `Location`).
+         */
         ConnectStart: {
             redirect_url: string;
         };
-        /** @description One connector and the user's connection to it. */
+        /** @description `GET /api/connectors`: one connector and the user's connection to it. */
         ConnectorState: {
             connected: boolean;
             /**

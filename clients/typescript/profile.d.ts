@@ -146,6 +146,7 @@ export interface components {
             /** @description An IANA time zone name, such as `Europe/Berlin`. */
             time_zone?: string | null;
         };
+        /** @description `POST /internal/users` (auth → profile): who signed in. */
         UpsertUser: {
             email: string;
             /** @description Google's stable `sub` (or `dev:<email>` for development sign-in). */
@@ -153,11 +154,12 @@ export interface components {
             name?: string | null;
             picture?: string | null;
         };
+        /** @description The upsert's answer. */
         Upserted: {
             /** @description The user's id: the `sub` of their access tokens. */
             id: string;
         };
-        /** @description A user as the API shows them. */
+        /** @description A user as the API shows them (`GET /api/me`). */
         User: {
             /** @description RFC 3339, UTC. */
             created_at: string;

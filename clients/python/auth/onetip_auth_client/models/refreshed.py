@@ -11,11 +11,12 @@ T = TypeVar("T", bound="Refreshed")
 
 @_attrs_define
 class Refreshed:
-    """A fresh access token (the cookies carry the same, and the new refresh token).
+    """`POST /auth/refresh` to an internal caller: a fresh access token (the
+    cookies carry the same, and the new refresh token).
 
-    Attributes:
-        access_token (str):
-        expires_in (int): Seconds.
+        Attributes:
+            access_token (str):
+            expires_in (int): Seconds.
     """
 
     access_token: str

@@ -15,7 +15,8 @@ T = TypeVar("T", bound="RevokedList")
 
 @_attrs_define
 class RevokedList:
-    """
+    """`GET /internal/sessions/revoked`: one page of the revoked list.
+
     Attributes:
         now (int): auth's clock when the page was read, epoch milliseconds.
         revoked (list[RevokedSession]): In `(revoked_at, sid)` order. A page holding `limit` rows may have

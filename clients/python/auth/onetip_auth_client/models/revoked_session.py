@@ -11,7 +11,8 @@ T = TypeVar("T", bound="RevokedSession")
 
 @_attrs_define
 class RevokedSession:
-    """
+    """One revoked session.
+
     Attributes:
         revoked_at (int): Epoch milliseconds.
         sid (str):

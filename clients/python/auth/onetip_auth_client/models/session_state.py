@@ -11,7 +11,7 @@ T = TypeVar("T", bound="SessionState")
 
 @_attrs_define
 class SessionState:
-    """Whether one session may still be used.
+    """`GET /internal/sessions/{sid}`: whether one session may still be used.
 
     Attributes:
         live (bool): False when the session is revoked or unknown.

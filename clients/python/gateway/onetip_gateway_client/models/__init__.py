@@ -3,11 +3,13 @@
 from .check import Check
 from .health_report import HealthReport
 from .outbox_backlog import OutboxBacklog
+from .readiness import Readiness
 from .status import Status
 
 __all__ = (
     "Check",
     "HealthReport",
     "OutboxBacklog",
+    "Readiness",
     "Status",
 )

@@ -11,10 +11,11 @@ T = TypeVar("T", bound="ConnectStart")
 
 @_attrs_define
 class ConnectStart:
-    """Where to send the user to approve the connection.
+    """`POST /api/connectors/{name}/connect`: where to send the user to approve
+    the connection (the same URL as the answer's `Location`).
 
-    Attributes:
-        redirect_url (str):
+        Attributes:
+            redirect_url (str):
     """
 
     redirect_url: str

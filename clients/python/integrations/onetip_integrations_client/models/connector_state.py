@@ -13,7 +13,7 @@ T = TypeVar("T", bound="ConnectorState")
 
 @_attrs_define
 class ConnectorState:
-    """One connector and the user's connection to it.
+    """`GET /api/connectors`: one connector and the user's connection to it.
 
     Attributes:
         connected (bool):

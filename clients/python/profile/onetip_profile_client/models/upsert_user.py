@@ -13,7 +13,8 @@ T = TypeVar("T", bound="UpsertUser")
 
 @_attrs_define
 class UpsertUser:
-    """
+    """`POST /internal/users` (auth → profile): who signed in.
+
     Attributes:
         email (str):
         google_sub (str): Google's stable `sub` (or `dev:<email>` for development sign-in).

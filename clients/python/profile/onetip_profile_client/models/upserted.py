@@ -11,7 +11,8 @@ T = TypeVar("T", bound="Upserted")
 
 @_attrs_define
 class Upserted:
-    """
+    """The upsert's answer.
+
     Attributes:
         id (str): The user's id: the `sub` of their access tokens.
     """

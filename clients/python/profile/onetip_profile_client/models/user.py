@@ -13,7 +13,7 @@ T = TypeVar("T", bound="User")
 
 @_attrs_define
 class User:
-    """A user as the API shows them.
+    """A user as the API shows them (`GET /api/me`).
 
     Attributes:
         created_at (str): RFC 3339, UTC.

@@ -77,7 +77,7 @@ def sync_detailed(
     the same id. Requires `Authorization: Bearer $INTERNAL_API_TOKEN`.
 
     Args:
-        body (UpsertUser):
+        body (UpsertUser): `POST /internal/users` (auth → profile): who signed in.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,7 +107,7 @@ def sync(
     the same id. Requires `Authorization: Bearer $INTERNAL_API_TOKEN`.
 
     Args:
-        body (UpsertUser):
+        body (UpsertUser): `POST /internal/users` (auth → profile): who signed in.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,7 +132,7 @@ async def asyncio_detailed(
     the same id. Requires `Authorization: Bearer $INTERNAL_API_TOKEN`.
 
     Args:
-        body (UpsertUser):
+        body (UpsertUser): `POST /internal/users` (auth → profile): who signed in.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +160,7 @@ async def asyncio(
     the same id. Requires `Authorization: Bearer $INTERNAL_API_TOKEN`.
 
     Args:
-        body (UpsertUser):
+        body (UpsertUser): `POST /internal/users` (auth → profile): who signed in.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
