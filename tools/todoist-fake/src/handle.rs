@@ -184,6 +184,33 @@ impl FakeTodoist {
             .retain(|t| keep(&t.task));
     }
 
+    /// Makes `account` hold exactly `count` open tasks, all top-level and
+    /// not recurring: the seeded ones first, then copies of them under new
+    /// ids (a benchmark's setup: a user with 10 or 5,000 open tasks).
+    pub fn set_open_tasks(&self, account: &str, count: usize) {
+        let mut fake = lock(&self.shared);
+        let tasks = &mut fake.account(account).tasks;
+        tasks.retain(|t| !t.task.checked && t.task.parent_id.is_none() && t.recurrence.is_none());
+        tasks.truncate(count);
+        let templates: Vec<Task> = tasks.iter().map(|t| t.task.clone()).collect();
+        let last = tasks.last().map_or(0, |t| t.seq);
+        if templates.is_empty() {
+            return;
+        }
+        let have = tasks.len();
+        for n in have..count {
+            let template = &templates[n % templates.len()];
+            let mut task = template.clone();
+            task.id = crate::model::opaque_id(&format!("copy:{account}:{n}"));
+            task.content = format!("{} ({n})", template.content);
+            tasks.push(state::StoredTask {
+                seq: last + (n - have) as u64 + 1,
+                task,
+                recurrence: None,
+            });
+        }
+    }
+
     /// `account`'s active tasks, as the listing shows them.
     pub fn active_tasks(&self, account: &str) -> Vec<Task> {
         self.tasks(account)
