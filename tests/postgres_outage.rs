@@ -6,150 +6,18 @@
 //! it still works after it (security.md, faults the system survives).
 
 mod common;
+#[path = "common/pg_cluster.rs"]
+mod pg_cluster;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{FleetProcess, free_port};
+use pg_cluster::Cluster;
 use serde_json::Value;
 
 /// The status page refreshes itself every 5 s: red must show within that.
 const ONE_REFRESH: Duration = Duration::from_secs(5);
 const DB_SERVICES: [&str; 4] = ["auth", "profile", "integrations", "recommender"];
-
-/// A PostgreSQL cluster of our own, in a temporary folder.
-struct Cluster {
-    bin: PathBuf,
-    data: PathBuf,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-fn pg_bin() -> PathBuf {
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path().join("bin"))
-                .collect()
-        })
-        .unwrap_or_default();
-    found.retain(|p| p.join("initdb").exists());
-    found.sort();
-    found.pop().expect(
-        "this test needs PostgreSQL's server binaries (initdb, pg_ctl): apt-get install -y postgresql",
-    )
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// Runs a PostgreSQL tool, as user `postgres` when we are root (it refuses root).
-fn pg(bin: &Path, tool: &str, args: &[&str]) {
-    let program = bin.join(tool);
-    let status = if is_root() {
-        Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(&program)
-            .args(args)
-            .status()
-    } else {
-        Command::new(&program).args(args).status()
-    }
-    .unwrap_or_else(|e| panic!("running {tool}: {e}"));
-    assert!(status.success(), "{tool} {args:?} failed: {status}");
-}
-
-impl Cluster {
-    fn start_new() -> Self {
-        let bin = pg_bin();
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        std::fs::create_dir(&data).unwrap();
-        if is_root() {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-            let status = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap();
-            assert!(status.success());
-        }
-        pg(
-            &bin,
-            "initdb",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-N",
-            ],
-        );
-        let cluster = Self {
-            bin,
-            data,
-            port: free_port(),
-            _dir: dir,
-        };
-        cluster.start();
-        cluster
-    }
-
-    fn start(&self) {
-        let options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off",
-            self.port,
-            self.data.display()
-        );
-        let log = self.data.join("server.log");
-        pg(
-            &self.bin,
-            "pg_ctl",
-            &[
-                "-D",
-                self.data.to_str().unwrap(),
-                "-o",
-                &options,
-                "-l",
-                log.to_str().unwrap(),
-                "-w",
-                "start",
-            ],
-        );
-    }
-
-    fn stop(&self) {
-        pg(
-            &self.bin,
-            "pg_ctl",
-            &[
-                "-D",
-                self.data.to_str().unwrap(),
-                "-m",
-                "fast",
-                "-w",
-                "stop",
-            ],
-        );
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = std::panic::catch_unwind(|| self.stop());
-    }
-}
 
 async fn health(gateway: &str) -> (u16, Value) {
     let response = reqwest::get(format!("{gateway}/health")).await.unwrap();

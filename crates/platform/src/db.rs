@@ -162,18 +162,52 @@ pub enum StoreError {
         context: &'static str,
         message: String,
     },
+    /// The database could not be reached (see [`is_unreachable`]): the same
+    /// call may work shortly, so services answer 503, not 500.
+    #[error("{context}: the database is unreachable: {message}")]
+    Unavailable {
+        context: &'static str,
+        message: String,
+    },
     #[error("{0}: a stored value is malformed")]
     Corrupt(&'static str),
 }
 
 impl StoreError {
-    /// Maps an sqlx error to a [`StoreError::Database`] saying what was
-    /// being done: `.map_err(StoreError::db("storing a decision"))`.
+    /// Maps an sqlx error to a [`StoreError::Database`] (or, when the
+    /// database is out of reach, [`StoreError::Unavailable`]) saying what
+    /// was being done: `.map_err(StoreError::db("storing a decision"))`.
     pub fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-        move |e| StoreError::Database {
-            context,
-            message: describe(&e),
+        move |e| {
+            let message = describe(&e);
+            if is_unreachable(&e) {
+                StoreError::Unavailable { context, message }
+            } else {
+                StoreError::Database { context, message }
+            }
         }
+    }
+
+    /// True when the database was out of reach rather than the call wrong.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
+    }
+}
+
+/// True when `e` says the database cannot be reached right now, rather than
+/// that a query is wrong: a connection refused or reset, no connection free
+/// in time, the server shutting down or not accepting connections (SQLSTATE
+/// class 08, 57P01-57P03).
+pub fn is_unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }
 
@@ -201,6 +235,18 @@ pub fn now_millis() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_an_unavailable_store_error_and_a_wrong_query_is_not() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for e in [sqlx::Error::PoolTimedOut, sqlx::Error::Io(refused)] {
+            let e = StoreError::db("reading a decision")(e);
+            assert!(e.is_unavailable(), "{e}");
+            assert!(e.to_string().starts_with("reading a decision: "), "{e}");
+        }
+        let wrong = StoreError::db("reading a decision")(sqlx::Error::RowNotFound);
+        assert!(!wrong.is_unavailable(), "{wrong}");
+    }
 
     #[test]
     fn the_scheme_picks_the_backend() {

@@ -69,8 +69,13 @@ impl IntoResponse for ApiError {
                 internal()
             }
         };
+        let retry_after = match &self {
+            Self::Tip(TipError::Unavailable { retry_after }) => Some(*retry_after),
+            Self::Tip(TipError::Store(e)) if e.is_unavailable() => Some(DATABASE_RETRY_AFTER),
+            _ => None,
+        };
         let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
-        if let Self::Tip(TipError::Unavailable { retry_after }) = self {
+        if let Some(retry_after) = retry_after {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from_str(&retry_after.max(1).to_string()).expect("digits"),
@@ -84,6 +89,9 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Seconds to wait when the database is out of reach (as profile says).
+const DATABASE_RETRY_AFTER: u64 = 5;
 
 fn internal() -> (StatusCode, &'static str, String) {
     (
@@ -129,6 +137,14 @@ fn tip_error(e: &TipError) -> (StatusCode, &'static str, String) {
         TipError::Policy(cause) => {
             tracing::error!(error = %cause, "policy failed");
             internal()
+        }
+        TipError::Store(cause) if cause.is_unavailable() => {
+            tracing::warn!(error = %cause, "database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The service cannot reach its database; try again shortly.".into(),
+            )
         }
         TipError::Store(cause) => {
             tracing::error!(error = %cause, "store failed");
