@@ -4,6 +4,7 @@
 mod faults;
 mod helpers;
 mod oauth;
+mod sizing;
 mod sync;
 mod tasks;
 mod writes;
