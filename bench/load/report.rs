@@ -332,7 +332,7 @@ impl Results {
         let _ = writeln!(
             out,
             "Machine: {} cores ({}), {} memory, Linux {}. Servers pinned to core 0 (`taskset -c 0`), the load (`wrk -t1 -c32`, {} s per figure after {} s of warm-up; the paced client) on core 1.\n",
-            command("nproc", &[]),
+            command("nproc", &["--all"]),
             proc_field("/proc/cpuinfo", "model name"),
             proc_field("/proc/meminfo", "MemTotal"),
             command("uname", &["-r"]),
