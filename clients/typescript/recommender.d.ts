@@ -374,6 +374,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The recommender cannot reach its database; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     tip_done: {
@@ -436,7 +445,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The source is failing; nothing was done. See `Retry-After` */
+            /** @description The source is failing, or the recommender cannot reach its database; nothing was done. See `Retry-After` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -512,6 +521,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The recommender cannot reach its database; nothing was done. See `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     tip_undo: {
@@ -574,7 +592,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The source is failing; see `Retry-After` */
+            /** @description The source is failing, or the recommender cannot reach its database; see `Retry-After` */
             503: {
                 headers: {
                     [name: string]: unknown;

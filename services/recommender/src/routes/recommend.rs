@@ -18,7 +18,8 @@ use crate::error::{ApiError, ApiResult};
         (status = 400, description = "Malformed JSON, or a context that is not an object", body = shared_types::ErrorBody),
         (status = 401, description = "No valid access token", body = shared_types::ErrorBody),
         (status = 403, description = "`user_id` is not the token's subject", body = shared_types::ErrorBody),
-        (status = 413, description = "The body is larger than 16 KiB", body = shared_types::ErrorBody)))]
+        (status = 413, description = "The body is larger than 16 KiB", body = shared_types::ErrorBody),
+        (status = 503, description = "The recommender cannot reach its database; see `Retry-After`", body = shared_types::ErrorBody)))]
 pub async fn recommend(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,

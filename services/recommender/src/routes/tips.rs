@@ -25,7 +25,7 @@ fn decision_id(raw: &str) -> Result<Uuid, ApiError> {
         (status = 401, description = "No valid access token", body = shared_types::ErrorBody),
         (status = 404, description = "No such decision of this user", body = shared_types::ErrorBody),
         (status = 409, description = "Already done (`already_done`) or no longer open", body = shared_types::ErrorBody),
-        (status = 503, description = "The source is failing; nothing was done. See `Retry-After`", body = shared_types::ErrorBody)))]
+        (status = 503, description = "The source is failing, or the recommender cannot reach its database; nothing was done. See `Retry-After`", body = shared_types::ErrorBody)))]
 pub async fn done(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
@@ -48,7 +48,8 @@ pub async fn done(
         (status = 400, description = "Malformed JSON or an unknown reason", body = shared_types::ErrorBody),
         (status = 401, description = "No valid access token", body = shared_types::ErrorBody),
         (status = 404, description = "No such decision of this user", body = shared_types::ErrorBody),
-        (status = 409, description = "The tip is no longer open", body = shared_types::ErrorBody)))]
+        (status = 409, description = "The tip is no longer open", body = shared_types::ErrorBody),
+        (status = 503, description = "The recommender cannot reach its database; nothing was done. See `Retry-After`", body = shared_types::ErrorBody)))]
 pub async fn skip(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
@@ -77,7 +78,7 @@ pub async fn skip(
         (status = 401, description = "No valid access token", body = shared_types::ErrorBody),
         (status = 404, description = "No such decision of this user", body = shared_types::ErrorBody),
         (status = 409, description = "`undo_expired`, `undo_unavailable` (the source refused) or `not_done`", body = shared_types::ErrorBody),
-        (status = 503, description = "The source is failing; see `Retry-After`", body = shared_types::ErrorBody)))]
+        (status = 503, description = "The source is failing, or the recommender cannot reach its database; see `Retry-After`", body = shared_types::ErrorBody)))]
 pub async fn undo(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
