@@ -142,19 +142,11 @@ pub fn public_detail(detail: &str) -> String {
 /// or not accepting connections (SQLSTATE class 08, 57P01-57P03). Services
 /// answer those 503: the request may work again shortly.
 pub fn is_database_unavailable(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
-            Some(
-                sqlx::Error::Io(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::Tls(_),
-            ) => true,
-            Some(sqlx::Error::Database(db)) => db
-                .code()
-                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
-            _ => false,
-        })
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .is_some_and(crate::db::is_unreachable)
+    })
 }
 
 /// A real query on a service's own database.
