@@ -5,10 +5,10 @@
 //! service and configured dependency at once.
 
 mod app;
-mod edge;
 pub mod client_addr;
 pub mod config;
 mod cross_site;
+mod edge;
 mod error;
 mod health;
 pub mod limits;
