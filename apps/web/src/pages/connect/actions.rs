@@ -46,9 +46,11 @@ pub struct ConnectForm {
 
 /// The user's token when the form may go on: `Err` is the answer instead
 /// (sign in when there is no session, 403 when the form's CSRF token is
-/// missing or another session's).
+/// missing or another session's, back to `/connect` when `name` is no
+/// connector's name).
 fn admitted<'h>(
     state: &AppState,
+    name: &str,
     headers: &'h HeaderMap,
     form: Result<Form<ConnectForm>, FormRejection>,
 ) -> Result<&'h HeaderValue, Box<Response>> {
@@ -56,11 +58,14 @@ fn admitted<'h>(
         .get(AUTHORIZATION)
         .ok_or_else(|| Box::new(Redirect::to(SIGN_IN).into_response()))?;
     let form = form.map(|Form(f)| f).unwrap_or_default();
-    if forms::session_ok(state, headers, form.csrf.as_deref()) {
-        Ok(token)
-    } else {
-        Err(Box::new(forms::forbidden()))
+    if !forms::session_ok(state, headers, form.csrf.as_deref()) {
+        return Err(Box::new(forms::forbidden()));
     }
+    if !is_name(name) {
+        let to = format!("/connect?error={}", ConnectError::UnknownConnector);
+        return Err(Box::new(Redirect::to(&to).into_response()));
+    }
+    Ok(token)
 }
 
 /// `POST /connect/{name}`: starts the OAuth dance through the API and
@@ -71,17 +76,10 @@ pub async fn start(
     headers: HeaderMap,
     form: Result<Form<ConnectForm>, FormRejection>,
 ) -> Response {
-    let token = match admitted(&state, &headers, form) {
+    let token = match admitted(&state, &name, &headers, form) {
         Ok(token) => token,
         Err(answer) => return *answer,
     };
-    if !is_name(&name) {
-        return Redirect::to(&format!(
-            "/connect?error={}",
-            ConnectError::UnknownConnector
-        ))
-        .into_response();
-    }
     let request_id = headers.get(platform::http::REQUEST_ID);
     match state.gateway.start_connect(&name, token, request_id).await {
         Ok(url) => match HeaderValue::from_str(&url) {
@@ -104,17 +102,10 @@ pub async fn disconnect(
     headers: HeaderMap,
     form: Result<Form<ConnectForm>, FormRejection>,
 ) -> Response {
-    let token = match admitted(&state, &headers, form) {
+    let token = match admitted(&state, &name, &headers, form) {
         Ok(token) => token,
         Err(answer) => return *answer,
     };
-    if !is_name(&name) {
-        return Redirect::to(&format!(
-            "/connect?error={}",
-            ConnectError::UnknownConnector
-        ))
-        .into_response();
-    }
     let request_id = headers.get(platform::http::REQUEST_ID);
     match state.gateway.disconnect(&name, token, request_id).await {
         Ok(()) => Redirect::to(&format!("/connect?disconnected={name}")).into_response(),
