@@ -37,6 +37,10 @@ pub enum ApiError {
     Unavailable(Duration),
     #[error("undo is not available for this item")]
     UndoUnavailable,
+    /// The service's own database is out of reach: the same call may work
+    /// shortly, so it is a 503 with `Retry-After`, not a 500.
+    #[error("the database is unreachable")]
+    DatabaseUnavailable(#[source] ConnectorError),
     #[error("the provider failed")]
     Upstream(#[source] ConnectorError),
     #[error(transparent)]
@@ -62,6 +66,9 @@ impl From<ConnectorError> for ApiError {
             | ConnectorError::WrongProvider => Self::Invalid("state"),
             ConnectorError::CodeRejected { .. } => Self::Invalid("code"),
             e @ ConnectorError::Upstream { .. } => Self::Upstream(e),
+            ConnectorError::Store(e) if e.is_unavailable() => {
+                Self::DatabaseUnavailable(ConnectorError::Store(e))
+            }
             e @ (ConnectorError::Store(_) | ConnectorError::Vault(_)) => {
                 Self::Internal(anyhow::Error::new(e))
             }
@@ -119,6 +126,14 @@ impl IntoResponse for ApiError {
                 "undo_unavailable",
                 "This task cannot be undone: Todoist would not put its date back. Change it in Todoist.",
             ),
+            Self::DatabaseUnavailable(e) => {
+                tracing::warn!(error = %format_chain(e), "database unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The service cannot reach its database: try again shortly.",
+                )
+            }
             Self::Upstream(e) => {
                 tracing::warn!(error = %format_chain(e), "provider call failed");
                 (
@@ -136,8 +151,13 @@ impl IntoResponse for ApiError {
                 )
             }
         };
+        let wait = match self {
+            Self::RateLimited(wait) | Self::Unavailable(wait) => Some(wait),
+            Self::DatabaseUnavailable(_) => Some(DATABASE_RETRY_AFTER),
+            _ => None,
+        };
         let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
-        if let Self::RateLimited(wait) | Self::Unavailable(wait) = self {
+        if let Some(wait) = wait {
             let wait = wait.min(crate::todoist::http::MAX_WAIT);
             let secs = retry_after_secs(wait).max(1);
             response.headers_mut().insert(
@@ -160,6 +180,10 @@ fn format_chain(e: &dyn std::error::Error) -> String {
     }
     out
 }
+
+/// How long to ask a caller to wait when the database is out of reach (as
+/// the recommender and profile say).
+const DATABASE_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// How long to ask a caller to wait after a provider failed a write.
 pub const WRITE_RETRY_AFTER: Duration = Duration::from_secs(5);

@@ -17,7 +17,8 @@ use crate::error::{ApiError, ApiResult};
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The connectors", body = Vec<ConnectorState>),
-        (status = 401, description = "No valid access token", body = shared_types::ErrorBody)))]
+        (status = 401, description = "No valid access token", body = shared_types::ErrorBody),
+        (status = 503, description = "The service cannot reach its database; `Retry-After` says when to try again", body = shared_types::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -9,6 +9,7 @@ mod candidates;
 mod cli;
 mod connector;
 mod contracts;
+mod database_outage;
 mod helpers;
 mod items;
 mod outbox;
