@@ -19,7 +19,7 @@ pub mod secrets;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;
-#[cfg(feature = "test-util")]
+#[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 pub mod trace;
 

@@ -1,4 +1,4 @@
-//! Helpers for black-box tests (feature `test-util`).
+//! A database of its own for each test.
 //!
 //! `ONETIP_TEST_DB` picks the backend every test runs on: `sqlite` (the
 //! default) or `postgres`. On PostgreSQL each test gets a fresh database on
@@ -9,8 +9,6 @@
 use std::path::PathBuf;
 
 use sqlx::{Connection, Executor, PgConnection};
-
-use crate::config::LogFormat;
 
 /// The backend the test suite was asked to run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,13 +128,6 @@ pub fn replace_database(url: &str, database: &str) -> String {
         out.push_str(q);
     }
     out
-}
-
-/// Quiet tests by default; `TEST_LOG=1` shows the logs.
-pub fn init_tracing() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        crate::telemetry::init_with("debug", LogFormat::Pretty);
-    }
 }
 
 #[cfg(test)]
