@@ -1,12 +1,13 @@
 //! The shared platform of the Onetip services.
 //!
 //! One way to do each thing that every service does: read configuration
-//! ([`config`]), set up logs ([`telemetry`]), tag and trace requests
-//! ([`http`]), answer `/health` and `/ready` ([`health`]), open its database
-//! ([`db`]), call other services ([`client`]) and stop cleanly
-//! ([`shutdown`], [`server`]).
+//! ([`config`]), tell the time ([`clock`]), set up logs ([`telemetry`]),
+//! tag and trace requests ([`http`]), answer `/health` and `/ready`
+//! ([`health`]), open its database ([`db`]), call other services
+//! ([`client`]) and stop cleanly ([`shutdown`], [`server`]).
 
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod errors;

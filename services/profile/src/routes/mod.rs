@@ -3,6 +3,7 @@
 pub mod internal;
 pub mod me;
 
+use platform::clock::rfc3339;
 use shared_types::profile::{User, UserId};
 
 use crate::error::ApiError;
@@ -13,16 +14,6 @@ use crate::store::UserRow;
 fn user_id(id: &str) -> Result<UserId, ApiError> {
     UserId::parse(id)
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("users.id is not a UUID: {id:?}")))
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// A stored user as the API shows them.
