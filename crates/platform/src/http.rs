@@ -49,6 +49,43 @@ async fn method_not_allowed() -> (http::StatusCode, axum::Json<shared_types::Err
     )
 }
 
+/// Seconds a caller is asked to wait (`Retry-After`) when a service's
+/// database is out of reach.
+pub const DATABASE_RETRY_AFTER_SECS: u32 = 5;
+
+/// The answer to an internal error, logged here once: when the cause is the
+/// database out of reach ([`crate::health::is_database_unavailable`]), 503
+/// `unavailable` with `Retry-After`, since the request may work shortly;
+/// otherwise a bare 500 `internal`. The cause's text stays in the log.
+pub fn internal_error(e: &anyhow::Error) -> Response {
+    use axum::response::IntoResponse;
+    if crate::health::is_database_unavailable(e) {
+        tracing::warn!(error = %format!("{e:#}"), "database unavailable");
+        let mut response = (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(shared_types::ErrorBody::new(
+                "unavailable",
+                "The service cannot reach its database; try again shortly.",
+            )),
+        )
+            .into_response();
+        response.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from(DATABASE_RETRY_AFTER_SECS),
+        );
+        return response;
+    }
+    tracing::error!(error = %format!("{e:#}"), "internal error");
+    (
+        http::StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(shared_types::ErrorBody::new(
+            "internal",
+            "Something went wrong.",
+        )),
+    )
+        .into_response()
+}
+
 /// Wraps `router` in the shared request-id and tracing layers.
 pub fn layers(router: Router, service: &'static str) -> Router {
     // With Sentry on: each request gets its own hub (sentry-tower) and,
@@ -139,6 +176,33 @@ mod tests {
         assert!(!is_well_formed(""));
         assert!(!is_well_formed("abc\ninjected"));
         assert!(!is_well_formed(&"a".repeat(129)));
+    }
+
+    async fn answer(e: anyhow::Error) -> (http::StatusCode, Option<String>, String) {
+        let response = super::internal_error(&e);
+        let status = response.status();
+        let retry = response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        (status, retry, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_is_503_when_the_database_is_out_of_reach_and_500_otherwise() {
+        let (status, retry, body) =
+            answer(anyhow::Error::from(sqlx::Error::PoolTimedOut).context("reading a user")).await;
+        assert_eq!(status, http::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry.as_deref(), Some("5"));
+        assert!(body.contains(r#""error":"unavailable""#), "{body}");
+        let (status, retry, body) = answer(anyhow::anyhow!("secret-detail in a bug")).await;
+        assert_eq!(status, http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry, None);
+        assert!(body.contains(r#""error":"internal""#), "{body}");
+        assert!(!body.contains("secret-detail"), "{body}");
     }
 }
 

@@ -42,29 +42,9 @@ impl IntoResponse for ApiError {
                 "not_found",
                 "No such resource.".to_owned(),
             ),
-            Self::Internal(e) if platform::health::is_database_unavailable(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "database unavailable");
-                let mut response = (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Json(ErrorBody::new(
-                        "unavailable",
-                        "The service cannot reach its database; try again shortly.",
-                    )),
-                )
-                    .into_response();
-                response
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(5));
-                return response;
-            }
-            Self::Internal(e) => {
-                tracing::error!(error = %format!("{e:#}"), "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Something went wrong.".to_owned(),
-                )
-            }
+            // 503 when the database is out of reach, 500 otherwise: the
+            // one rule every service answers by.
+            Self::Internal(e) => return platform::http::internal_error(e),
         };
         (status, Json(ErrorBody::new(code, message))).into_response()
     }
