@@ -62,26 +62,41 @@ pub fn load_or_generate(path: &Path, generate: impl FnOnce() -> String) -> std::
     }
 }
 
+/// A secret setting, read the one way every service reads its keys: `name`
+/// from the environment when set; unset, refused in production ("required
+/// in production"), and in development the value kept under
+/// `DATA_DIR/<file>`, made by `generate()` the first time
+/// ([`load_or_generate`]), so every process of the machine shares it.
+pub fn required_in_production(
+    env: &Env,
+    common: &CommonSettings,
+    name: &'static str,
+    file: &str,
+    generate: impl FnOnce() -> String,
+) -> Result<String, ConfigError> {
+    match env.get(name) {
+        Some(value) => Ok(value),
+        None if common.is_production() => Err(ConfigError::new(name, "required in production")),
+        None => load_or_generate(&common.data_dir.join(file), generate).map_err(|e| {
+            ConfigError::new(name, format!("generating under DATA_DIR: {}", e.kind()))
+        }),
+    }
+}
+
 /// `INTERNAL_API_TOKEN`: required in production (at least 32 characters);
 /// in development generated once under `DATA_DIR/internal_api_token`.
 /// In production it must also pass [`check_strong`]: every service that
 /// reads the token refuses a weak one, here, in one place.
 pub fn internal_api_token(env: &Env, common: &CommonSettings) -> Result<SecretString, ConfigError> {
     const NAME: &str = "INTERNAL_API_TOKEN";
-    match env.get(NAME) {
-        Some(token) if token.trim().len() >= 32 => {
-            let token = SecretString::from(token.trim().to_owned());
-            require_strong_in_production(common, NAME, &token)?;
-            Ok(token)
-        }
-        Some(_) => Err(ConfigError::new(NAME, "must be at least 32 characters")),
-        None if common.is_production() => Err(ConfigError::new(NAME, "required in production")),
-        None => load_or_generate(&common.data_dir.join("internal_api_token"), random_token)
-            .map(SecretString::from)
-            .map_err(|e| {
-                ConfigError::new(NAME, format!("generating under DATA_DIR: {}", e.kind()))
-            }),
+    let token = required_in_production(env, common, NAME, "internal_api_token", random_token)?;
+    let token = token.trim();
+    if token.len() < 32 {
+        return Err(ConfigError::new(NAME, "must be at least 32 characters"));
     }
+    let token = SecretString::from(token.to_owned());
+    require_strong_in_production(common, NAME, &token)?;
+    Ok(token)
 }
 
 /// How many bits of randomness a secret must carry in production: 32 bytes.
@@ -185,6 +200,31 @@ mod tests {
         let second = load_or_generate(&path, || "other".into()).unwrap();
         assert_eq!(first, second);
         assert_eq!(URL_SAFE_NO_PAD.decode(&first).unwrap().len(), 32);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_secret_setting_is_required_in_production_and_kept_under_data_dir_in_development() {
+        let dir = std::env::temp_dir().join(format!("onetip-secret-{}", uuid::Uuid::new_v4()));
+        let dev = Env::from_pairs([("DATA_DIR", dir.display().to_string())]);
+        let common = CommonSettings::from_env(&dev).unwrap();
+        let read = |env: &Env, common: &CommonSettings| {
+            required_in_production(env, common, "SOME_KEYS", "some_keys", || "made".into())
+        };
+        assert_eq!(read(&dev, &common).unwrap(), "made");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("some_keys")).unwrap(),
+            "made"
+        );
+        let set = dev.with([("SOME_KEYS", "given")]);
+        assert_eq!(read(&set, &common).unwrap(), "given");
+        let production = dev.with([("APP_ENV", "production")]);
+        let common = CommonSettings::from_env(&production).unwrap();
+        let err = read(&production, &common).unwrap_err();
+        assert_eq!(err.name, "SOME_KEYS");
+        assert!(err.to_string().contains("required in production"), "{err}");
+        let set = production.with([("SOME_KEYS", "given")]);
+        assert_eq!(read(&set, &common).unwrap(), "given");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

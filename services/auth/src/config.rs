@@ -63,25 +63,13 @@ impl Settings {
             }
             (None, _) => None,
         };
-        let keys_text = match env.get("JWT_SIGNING_KEYS") {
-            Some(text) => text,
-            None if common.is_production() => {
-                return Err(ConfigError::new(
-                    "JWT_SIGNING_KEYS",
-                    "required in production",
-                ));
-            }
-            None => platform::secrets::load_or_generate(
-                &common.data_dir.join("jwt_signing_keys"),
-                || SigningKey::generate().to_entry(),
-            )
-            .map_err(|e| {
-                ConfigError::new(
-                    "JWT_SIGNING_KEYS",
-                    format!("generating under DATA_DIR: {}", e.kind()),
-                )
-            })?,
-        };
+        let keys_text = platform::secrets::required_in_production(
+            env,
+            common,
+            "JWT_SIGNING_KEYS",
+            "jwt_signing_keys",
+            || SigningKey::generate().to_entry(),
+        )?;
         let signing_keys = SigningKey::parse_ring(&keys_text)
             .map_err(|e| ConfigError::new("JWT_SIGNING_KEYS", e))?
             .into_iter()

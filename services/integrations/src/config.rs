@@ -87,21 +87,13 @@ impl std::ops::Deref for Settings {
 /// once under `DATA_DIR/token_vault_keys` (mode 0600).
 fn vault_keys(env: &Env, service: &ServiceSettings) -> Result<KeyRing, ConfigError> {
     const NAME: &str = "TOKEN_VAULT_KEYS";
-    let text = match env.get(NAME) {
-        Some(text) => zeroize::Zeroizing::new(text),
-        None if service.common.is_production() => {
-            return Err(ConfigError::new(NAME, "required in production"));
-        }
-        None => zeroize::Zeroizing::new(
-            platform::secrets::load_or_generate(
-                &service.common.data_dir.join("token_vault_keys"),
-                || VaultKey::generate().to_entry().to_string(),
-            )
-            .map_err(|e| {
-                ConfigError::new(NAME, format!("generating under DATA_DIR: {}", e.kind()))
-            })?,
-        ),
-    };
+    let text = zeroize::Zeroizing::new(platform::secrets::required_in_production(
+        env,
+        &service.common,
+        NAME,
+        "token_vault_keys",
+        || VaultKey::generate().to_entry().to_string(),
+    )?);
     KeyRing::parse(&text).map_err(|e| ConfigError::new(NAME, e.to_string()))
 }
 
