@@ -36,6 +36,21 @@ pub struct Migrations {
     pub sqlite: &'static Migrator,
 }
 
+/// A service's [`Migrations`]: its `migrations/postgres` and
+/// `migrations/sqlite` folders (beside its `Cargo.toml`), embedded at build
+/// time. `static MIGRATIONS: Migrations = platform::migrations!();`
+#[macro_export]
+macro_rules! migrations {
+    () => {{
+        static POSTGRES: ::sqlx::migrate::Migrator = ::sqlx::migrate!("./migrations/postgres");
+        static SQLITE: ::sqlx::migrate::Migrator = ::sqlx::migrate!("./migrations/sqlite");
+        $crate::db::Migrations {
+            postgres: &POSTGRES,
+            sqlite: &SQLITE,
+        }
+    }};
+}
+
 /// How a service wants its pool.
 #[derive(Debug, Clone)]
 pub struct DbOptions {

@@ -12,7 +12,6 @@ use platform::health::Probe;
 use platform::http::BearerAuth;
 use platform::jwt::Verifier;
 use sqlx::AnyPool;
-use sqlx::migrate::Migrator;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,12 +28,7 @@ const CALL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
 
 const NAME: &str = "integrations";
 
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-const MIGRATIONS: Migrations = Migrations {
-    postgres: &POSTGRES,
-    sqlite: &SQLITE,
-};
+static MIGRATIONS: Migrations = platform::migrations!();
 
 #[derive(OpenApi)]
 #[openapi(

@@ -7,7 +7,6 @@ use platform::Server;
 use platform::db::{DbOptions, Migrations};
 use platform::health::Probe;
 use sqlx::AnyPool;
-use sqlx::migrate::Migrator;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,12 +21,7 @@ use crate::Settings;
 
 const NAME: &str = "profile";
 
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-const MIGRATIONS: Migrations = Migrations {
-    postgres: &POSTGRES,
-    sqlite: &SQLITE,
-};
+static MIGRATIONS: Migrations = platform::migrations!();
 
 #[derive(OpenApi)]
 #[openapi(info(title = "Onetip profile", description = "Who the users are."))]
