@@ -10,7 +10,6 @@ use platform::health::Probe;
 use platform::identity::{InternalToken, SessionCookies, TokenVerifier};
 use platform::jwt::{Jwks, Verifier};
 use secrecy::SecretString;
-use sqlx::migrate::Migrator;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,16 +20,12 @@ use crate::oidc::Google;
 use crate::profile_client::ProfileClient;
 use crate::routes::{dev, google, internal, keys, session};
 use crate::sessions::Sessions;
+use crate::signin::SignIn;
 use crate::store::Store;
 
 const NAME: &str = "auth";
 
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-const MIGRATIONS: Migrations = Migrations {
-    postgres: &POSTGRES,
-    sqlite: &SQLITE,
-};
+static MIGRATIONS: Migrations = platform::migrations!();
 
 #[derive(OpenApi)]
 #[openapi(info(
@@ -43,8 +38,7 @@ struct ApiDoc;
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) sessions: Sessions,
-    pub(crate) google: Option<Arc<Google>>,
-    pub(crate) profile: ProfileClient,
+    pub(crate) sign_in: SignIn,
     pub(crate) cookies: SessionCookies,
     pub(crate) jwks: Arc<Jwks>,
     pub(crate) verifier: Verifier,
@@ -62,24 +56,30 @@ impl AppState {
                 .map(|k| k.public_jwk())
                 .collect(),
         };
+        let store = Store::new(db);
+        let sessions = Sessions {
+            store: store.clone(),
+            clock,
+            key: settings.signing_keys[0].clone(),
+            issuer: issuer.clone(),
+            access_ttl: settings.access_ttl,
+            idle_ttl: settings.idle_ttl,
+            absolute_ttl: settings.absolute_ttl,
+        };
         Self {
-            sessions: Sessions {
-                store: Store::new(db),
-                clock,
-                key: settings.signing_keys[0].clone(),
-                issuer: issuer.clone(),
-                access_ttl: settings.access_ttl,
-                idle_ttl: settings.idle_ttl,
-                absolute_ttl: settings.absolute_ttl,
+            sign_in: SignIn {
+                store,
+                sessions: sessions.clone(),
+                google: settings
+                    .google
+                    .clone()
+                    .map(|g| Arc::new(Google::new(g, &settings.common.public_url))),
+                profile: ProfileClient::new(
+                    settings.profile_url.clone(),
+                    settings.internal_token.clone(),
+                ),
             },
-            google: settings
-                .google
-                .clone()
-                .map(|g| Arc::new(Google::new(g, &settings.common.public_url))),
-            profile: ProfileClient::new(
-                settings.profile_url.clone(),
-                settings.internal_token.clone(),
-            ),
+            sessions,
             cookies: SessionCookies::new(settings.common.is_production()),
             verifier: Verifier::with_keys(issuer, &jwks),
             jwks: Arc::new(jwks),

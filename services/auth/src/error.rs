@@ -1,11 +1,16 @@
-//! The auth service's errors, and the one place they become HTTP answers.
-//! Client errors say what was wrong in general terms; internal causes are
-//! logged (never a token) and answered as a bare 500.
+//! The auth service's errors, and the one place they become HTTP answers:
+//! the domain's [`SessionError`] and [`SignInError`] are mapped here, and
+//! nowhere else. Client errors say what was wrong in general terms;
+//! internal causes are logged (never a token) and answered as a bare 500,
+//! or a 503 when the database is out of reach.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use shared_types::ErrorBody;
+
+use crate::sessions::SessionError;
+use crate::signin::SignInError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -24,6 +29,28 @@ pub enum ApiError {
     Upstream(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<SessionError> for ApiError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::NotLive => Self::Unauthorized,
+            SessionError::Store(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Refused(why) => Self::SignIn(why),
+            SignInError::NotConfigured => Self::NotFound,
+            SignInError::InvalidEmail => Self::BadRequest("a valid email address is required"),
+            SignInError::Upstream(name) => Self::Upstream(name),
+            SignInError::Session(e) => e.into(),
+            SignInError::Internal(e) => Self::Internal(e),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -54,29 +81,9 @@ impl IntoResponse for ApiError {
                 "bad_gateway",
                 format!("The {name} service did not answer as expected."),
             ),
-            Self::Internal(e) if platform::health::is_database_unavailable(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "database unavailable");
-                let mut response = (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Json(ErrorBody::new(
-                        "unavailable",
-                        "The service cannot reach its database; try again shortly.",
-                    )),
-                )
-                    .into_response();
-                response
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(5));
-                return response;
-            }
-            Self::Internal(e) => {
-                tracing::error!(error = %format!("{e:#}"), "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Something went wrong.".to_owned(),
-                )
-            }
+            // 503 when the database is out of reach, 500 otherwise: the
+            // one rule every service answers by.
+            Self::Internal(e) => return platform::http::internal_error(e),
         };
         if let Self::SignIn(why) = &self {
             tracing::info!(reason = why, "sign-in refused");

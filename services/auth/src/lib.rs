@@ -11,6 +11,7 @@ mod oidc;
 mod profile_client;
 mod routes;
 mod sessions;
+mod signin;
 mod store;
 
 pub use app::{AppState, build, build_with_clock, openapi, router, run};

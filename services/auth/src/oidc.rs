@@ -18,7 +18,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::Mutex;
 
 use crate::config::GoogleSettings;
-use crate::error::{ApiError, ApiResult};
+use crate::signin::{SignInError, SignInResult};
 use shared_types::profile::UpsertUser;
 
 type Client = CoreClient<
@@ -70,7 +70,7 @@ impl Google {
         }
     }
 
-    async fn metadata(&self, force: bool) -> ApiResult<CoreProviderMetadata> {
+    async fn metadata(&self, force: bool) -> SignInResult<CoreProviderMetadata> {
         let mut cached = self.metadata.lock().await;
         if let Some((m, at)) = cached.metadata.as_ref() {
             let fresh = at.elapsed() < METADATA_TTL;
@@ -85,18 +85,18 @@ impl Google {
             cached.last_forced = Some(Instant::now());
         }
         let issuer = IssuerUrl::new(self.settings.issuer_url.clone())
-            .map_err(|_| ApiError::Upstream("Google"))?;
+            .map_err(|_| SignInError::Upstream("Google"))?;
         let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "OpenID discovery failed");
-                ApiError::Upstream("Google")
+                SignInError::Upstream("Google")
             })?;
         cached.metadata = Some((metadata.clone(), Instant::now()));
         Ok(metadata)
     }
 
-    fn client(&self, metadata: CoreProviderMetadata) -> ApiResult<Client> {
+    fn client(&self, metadata: CoreProviderMetadata) -> SignInResult<Client> {
         Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.settings.client_id.clone()),
@@ -111,7 +111,7 @@ impl Google {
     }
 
     /// A new authorization request: PKCE S256 always, fresh state and nonce.
-    pub async fn start(&self) -> ApiResult<Started> {
+    pub async fn start(&self) -> SignInResult<Started> {
         let client = self.client(self.metadata(false).await?)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
@@ -138,20 +138,22 @@ impl Google {
         code: &str,
         nonce: &str,
         pkce_verifier: &str,
-    ) -> ApiResult<UpsertUser> {
+    ) -> SignInResult<UpsertUser> {
         let client = self.client(self.metadata(false).await?)?;
         // Never retried: a code works once.
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .map_err(|_| ApiError::Upstream("Google"))?
+            .map_err(|_| SignInError::Upstream("Google"))?
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()))
             .request_async(&self.http)
             .await
             .map_err(|e| {
                 tracing::info!(error = %describe_token_error(&e), "code exchange refused");
-                ApiError::SignIn("the code was refused")
+                SignInError::Refused("the code was refused")
             })?;
-        let id_token = token.id_token().ok_or(ApiError::SignIn("no ID token"))?;
+        let id_token = token
+            .id_token()
+            .ok_or(SignInError::Refused("no ID token"))?;
         let nonce = Nonce::new(nonce.to_owned());
         let algs = client_metadata_algs(&self.metadata(false).await?);
         let claims = match check_id_token(&client, algs, id_token, &nonce, token.access_token()) {
@@ -162,7 +164,9 @@ impl Google {
                 let client = self.client(fresh)?;
                 match check_id_token(&client, algs, id_token, &nonce, token.access_token()) {
                     Checked::Valid(claims) => claims,
-                    Checked::NoMatchingKey => return Err(ApiError::SignIn("unknown signing key")),
+                    Checked::NoMatchingKey => {
+                        return Err(SignInError::Refused("unknown signing key"));
+                    }
                     Checked::Refused(e) => return Err(e),
                 }
             }
@@ -170,12 +174,12 @@ impl Google {
             Checked::Refused(e) => return Err(e),
         };
         if claims.email_verified() != Some(true) {
-            return Err(ApiError::SignIn("the email address is not verified"));
+            return Err(SignInError::Refused("the email address is not verified"));
         }
         let email = claims
             .email()
             .map(|e| e.to_string())
-            .ok_or(ApiError::SignIn("no email address"))?;
+            .ok_or(SignInError::Refused("no email address"))?;
         Ok(UpsertUser {
             google_sub: claims.subject().to_string(),
             email,
@@ -197,7 +201,7 @@ const ID_TOKEN_LEEWAY_SECS: i64 = 60;
 enum Checked {
     Valid(Box<CoreIdTokenClaims>),
     NoMatchingKey,
-    Refused(ApiError),
+    Refused(SignInError),
 }
 
 /// Signature (by `kid`, allowed algorithms only), `iss`, `aud`, `azp`,
@@ -229,17 +233,17 @@ fn check_id_token(
         )) => return Checked::NoMatchingKey,
         Err(e) => {
             tracing::info!(check = claims_error_kind(&e), "ID token refused");
-            return Checked::Refused(ApiError::SignIn("the ID token failed verification"));
+            return Checked::Refused(SignInError::Refused("the ID token failed verification"));
         }
     };
     if let Some(expected) = claims.access_token_hash() {
-        let bad = || Checked::Refused(ApiError::SignIn("bad ID token"));
+        let bad = || Checked::Refused(SignInError::Refused("bad ID token"));
         let (Ok(alg), Ok(key)) = (id_token.signing_alg(), id_token.signing_key(&verifier)) else {
             return bad();
         };
         match AccessTokenHash::from_token(access_token, alg, key) {
             Ok(actual) if actual == *expected => {}
-            _ => return Checked::Refused(ApiError::SignIn("access token hash mismatch")),
+            _ => return Checked::Refused(SignInError::Refused("access token hash mismatch")),
         }
     }
     Checked::Valid(Box::new(claims.clone()))

@@ -5,6 +5,9 @@
 //! RT1, so a second request presenting RT1 within [`GRACE`] gets the same
 //! RT2 (concurrent refreshes after an expiry), while RT1 after the grace
 //! kills the whole family.
+//!
+//! Its functions answer [`SessionError`]; `error.rs` alone turns that into
+//! HTTP.
 
 use std::time::Duration;
 
@@ -13,13 +16,27 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use platform::jwt::{AUDIENCE, AccessClaims, SigningKey};
 use sha2::{Digest, Sha256};
 use shared_types::UserId;
+use shared_types::auth::{RevokedList, RevokedSession};
 
 use crate::clock::Clock;
-use crate::error::{ApiError, ApiResult};
 use crate::store::{SessionRow, Store};
 
 /// How long a used refresh token still yields its successor.
 pub const GRACE: Duration = Duration::from_secs(10);
+
+/// Why a session call did not give what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// No live session: an unknown, reused, revoked or timed-out refresh
+    /// token or session.
+    #[error("no live session")]
+    NotLive,
+    /// The store failed (the database may be out of reach).
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+pub type SessionResult<T> = Result<T, SessionError>;
 
 /// What a started or refreshed session hands out.
 #[derive(Debug)]
@@ -80,7 +97,7 @@ fn unseal(sealed: &str, token: &str) -> Option<String> {
 impl Sessions {
     /// Starts a session for `user_id`.
     #[tracing::instrument(skip_all)]
-    pub async fn start(&self, user_id: UserId) -> ApiResult<Issued> {
+    pub async fn start(&self, user_id: UserId) -> SessionResult<Issued> {
         let now = self.clock.now_millis();
         let session = SessionRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -119,29 +136,25 @@ impl Sessions {
     }
 
     /// The live session `id`, or why not: revoked, idle too long, too old.
-    async fn live_session(&self, id: &str, now: i64) -> ApiResult<SessionRow> {
-        let session = self
-            .store
-            .session(id)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+    async fn live_session(&self, id: &str, now: i64) -> SessionResult<SessionRow> {
+        let session = self.store.session(id).await?.ok_or(SessionError::NotLive)?;
         if session.revoked_at.is_some() {
-            return Err(ApiError::Unauthorized);
+            return Err(SessionError::NotLive);
         }
         let idle_end = session.last_seen_at + self.idle_ttl.as_millis() as i64;
         if now >= session.expires_at || now >= idle_end {
             tracing::info!(session = %session.id, "session timed out");
             self.store.revoke_session(&session.id, now).await?;
-            return Err(ApiError::Unauthorized);
+            return Err(SessionError::NotLive);
         }
         Ok(session)
     }
 
     /// Trades a refresh token for a new pair.
     #[tracing::instrument(skip_all)]
-    pub async fn refresh(&self, token: &str) -> ApiResult<Issued> {
+    pub async fn refresh(&self, token: &str) -> SessionResult<Issued> {
         if token.len() > 128 {
-            return Err(ApiError::Unauthorized);
+            return Err(SessionError::NotLive);
         }
         let now = self.clock.now_millis();
         let hash = token_hash(token);
@@ -149,7 +162,7 @@ impl Sessions {
             .store
             .refresh_token(&hash)
             .await?
-            .ok_or(ApiError::Unauthorized)?;
+            .ok_or(SessionError::NotLive)?;
         let session = self.live_session(&row.session_id, now).await?;
         if row.used_at.is_none() {
             let next = platform::secrets::random_bytes::<32>();
@@ -168,7 +181,7 @@ impl Sessions {
             .store
             .refresh_token(&hash)
             .await?
-            .ok_or(ApiError::Unauthorized)?;
+            .ok_or(SessionError::NotLive)?;
         let within_grace = row
             .used_at
             .is_some_and(|used| now - used <= GRACE.as_millis() as i64);
@@ -180,14 +193,14 @@ impl Sessions {
             _ => {
                 tracing::warn!(session = %session.id, "refresh token reused: revoking the session");
                 self.store.revoke_session(&session.id, now).await?;
-                Err(ApiError::Unauthorized)
+                Err(SessionError::NotLive)
             }
         }
     }
 
     /// Ends the session a refresh token belongs to (if any).
     #[tracing::instrument(skip_all)]
-    pub async fn end_by_refresh(&self, token: &str) -> ApiResult<Option<String>> {
+    pub async fn end_by_refresh(&self, token: &str) -> SessionResult<Option<String>> {
         let Some(row) = self.store.refresh_token(&token_hash(token)).await? else {
             return Ok(None);
         };
@@ -195,12 +208,37 @@ impl Sessions {
         Ok(Some(row.session_id))
     }
 
-    pub async fn end(&self, session_id: &str) -> ApiResult<()> {
+    pub async fn end(&self, session_id: &str) -> SessionResult<()> {
         self.store
             .revoke_session(session_id, self.clock.now_millis())
             .await?;
         tracing::info!(session = %session_id, "session ended");
         Ok(())
+    }
+
+    /// A page of the sessions revoked at or after `since` (epoch ms), the
+    /// page starting after the session `after` (empty for a first page),
+    /// with the time it was read, for the gateway's revoked set.
+    #[tracing::instrument(skip_all)]
+    pub async fn revoked(&self, since: i64, after: &str, limit: i64) -> SessionResult<RevokedList> {
+        let now = self.clock.now_millis();
+        let revoked = self
+            .store
+            .revoked_page(since, after, limit)
+            .await?
+            .into_iter()
+            .map(|r| RevokedSession {
+                sid: r.id,
+                revoked_at: r.revoked_at,
+            })
+            .collect();
+        Ok(RevokedList { now, revoked })
+    }
+
+    /// Whether the session `id` is live (an over-long id never is).
+    #[tracing::instrument(skip_all)]
+    pub async fn is_live(&self, id: &str) -> SessionResult<bool> {
+        Ok(id.len() <= 64 && self.store.session_is_live(id).await?)
     }
 }
 

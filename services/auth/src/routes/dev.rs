@@ -12,9 +12,8 @@ use serde::Deserialize;
 
 use super::session::signed_in;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use platform::identity::safe_return_to;
-use shared_types::profile::UpsertUser;
 
 #[derive(Debug, Deserialize)]
 pub struct ReturnTo {
@@ -45,29 +44,10 @@ pub async fn sign_in(
     State(state): State<AppState>,
     Form(f): Form<DevSignIn>,
 ) -> ApiResult<Response> {
-    let email = f.email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if !valid {
-        return Err(ApiError::BadRequest("a valid email address is required"));
-    }
-    let user = UpsertUser {
-        google_sub: format!("dev:{email}"),
-        name: f
-            .name
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty()),
-        email,
-        picture: None,
-    };
-    let user_id = state.profile.upsert(&user).await.map_err(|e| {
-        tracing::warn!(error = %format!("{e:#}"), "profile upsert failed");
-        ApiError::Upstream("profile")
-    })?;
-    let issued = state.sessions.start(user_id).await?;
+    let issued = state
+        .sign_in
+        .as_developer(&f.email, f.name.as_deref())
+        .await?;
     Ok(signed_in(
         &state,
         &issued,

@@ -8,17 +8,12 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, header};
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::session::signed_in;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::store::Attempt;
+use crate::signin::{Callback, FLOW_TTL_MS};
 use platform::identity::{cookie, safe_return_to};
-
-/// How long a started sign-in may take.
-pub const FLOW_TTL_MS: i64 = 15 * 60 * 1000;
-const PROVIDER: &str = "google";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -46,7 +41,7 @@ pub async fn start(
     Query(q): Query<StartParams>,
 ) -> ApiResult<Response> {
     let return_to = safe_return_to(q.return_to.as_deref());
-    let Some(google) = &state.google else {
+    if !state.sign_in.has_google() {
         if state.dev_sign_in {
             let to = format!(
                 "/auth/dev/signin?return_to={}",
@@ -55,27 +50,13 @@ pub async fn start(
             return Ok(Redirect::to(&to).into_response());
         }
         return Err(ApiError::NotFound);
-    };
-    let started = google.start().await?;
-    let now = state.sessions.clock.now_millis();
-    let store = &state.sessions.store;
-    store.purge_expired_attempts(now).await?;
-    store
-        .insert_attempt(&Attempt {
-            state: started.state.clone(),
-            provider: PROVIDER.into(),
-            nonce: started.nonce,
-            pkce_verifier: started.pkce_verifier,
-            return_to,
-            created_at: now,
-            expires_at: now + FLOW_TTL_MS,
-        })
-        .await?;
-    let mut response = Redirect::to(&started.authorize_url).into_response();
+    }
+    let begun = state.sign_in.start_google(return_to).await?;
+    let mut response = Redirect::to(&begun.authorize_url).into_response();
     let c = &state.cookies;
     response.headers_mut().append(
         header::SET_COOKIE,
-        c.set(c.flow, &started.state, FLOW_TTL_MS / 1000),
+        c.set(c.flow, &begun.state, FLOW_TTL_MS / 1000),
     );
     Ok(response)
 }
@@ -93,46 +74,14 @@ pub async fn callback(
     headers: HeaderMap,
     Query(q): Query<CallbackParams>,
 ) -> ApiResult<Response> {
-    let google = state.google.as_ref().ok_or(ApiError::NotFound)?;
-    let given = q
-        .state
-        .as_deref()
-        .filter(|s| !s.is_empty() && s.len() <= 256)
-        .ok_or(ApiError::SignIn("missing state"))?;
-    // Only the browser that started the flow carries its state.
-    let bound = cookie(&headers, state.cookies.flow)
-        .is_some_and(|c| bool::from(c.as_bytes().ct_eq(given.as_bytes())));
-    if !bound {
-        return Err(ApiError::SignIn("the sign-in was started elsewhere"));
-    }
-    let now = state.sessions.clock.now_millis();
-    let attempt = state
-        .sessions
-        .store
-        .take_attempt(given)
-        .await?
-        .ok_or(ApiError::SignIn("unknown or used state"))?;
-    if attempt.expires_at <= now {
-        return Err(ApiError::SignIn("the sign-in expired"));
-    }
-    if attempt.provider != PROVIDER {
-        return Err(ApiError::SignIn("the state belongs to another provider"));
-    }
-    if q.error.is_some() {
-        return Err(ApiError::SignIn("Google refused"));
-    }
-    let code = q
-        .code
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .ok_or(ApiError::SignIn("missing code"))?;
-    let user = google
-        .finish(code, &attempt.nonce, &attempt.pkce_verifier)
+    let finished = state
+        .sign_in
+        .finish_google(Callback {
+            state: q.state.as_deref(),
+            code: q.code.as_deref(),
+            error: q.error.as_deref(),
+            flow_cookie: cookie(&headers, state.cookies.flow),
+        })
         .await?;
-    let user_id = state.profile.upsert(&user).await.map_err(|e| {
-        tracing::warn!(error = %format!("{e:#}"), "profile upsert failed");
-        ApiError::Upstream("profile")
-    })?;
-    let issued = state.sessions.start(user_id).await?;
-    Ok(signed_in(&state, &issued, &attempt.return_to))
+    Ok(signed_in(&state, &finished.issued, &finished.return_to))
 }

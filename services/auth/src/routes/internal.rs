@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use platform::identity::InternalCaller;
 use serde::Deserialize;
-use shared_types::auth::{RevokedList, RevokedSession, SessionState};
+use shared_types::auth::{RevokedList, SessionState};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -41,24 +41,16 @@ pub async fn revoked(
     let Query(q) = query.map_err(|_| {
         ApiError::BadRequest("since, after and limit must be a number, a session id and a number")
     })?;
-    let now = state.sessions.clock.now_millis();
     let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let revoked = state
+    let page = state
         .sessions
-        .store
-        .revoked_page(
+        .revoked(
             q.since.unwrap_or(0),
             q.after.as_deref().unwrap_or(""),
             limit,
         )
-        .await?
-        .into_iter()
-        .map(|r| RevokedSession {
-            sid: r.id,
-            revoked_at: r.revoked_at,
-        })
-        .collect();
-    Ok(Json(RevokedList { now, revoked }))
+        .await?;
+    Ok(Json(page))
 }
 
 /// One session's state, for a gateway whose revoked list is stale.
@@ -72,6 +64,6 @@ pub async fn session(
     _: InternalCaller,
     Path(sid): Path<String>,
 ) -> ApiResult<Json<SessionState>> {
-    let live = sid.len() <= 64 && state.sessions.store.session_is_live(&sid).await?;
+    let live = state.sessions.is_live(&sid).await?;
     Ok(Json(SessionState { sid, live }))
 }

@@ -11,7 +11,7 @@ use shared_types::auth::Refreshed;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::sessions::Issued;
+use crate::sessions::{Issued, SessionError};
 
 fn set_session_cookies(state: &AppState, issued: &Issued, headers: &mut HeaderMap) {
     let c = &state.cookies;
@@ -48,10 +48,10 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
     let token = cookie(&headers, state.cookies.refresh).ok_or(ApiError::Unauthorized)?;
     let issued = match state.sessions.refresh(token).await {
         Ok(issued) => issued,
-        Err(ApiError::Unauthorized) => {
+        Err(SessionError::NotLive) => {
             return Ok(cleared(&state, ApiError::Unauthorized.into_response()));
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let internal = platform::secrets::bearer_matches(&headers, &state.internal_token);
     let mut response = if internal {
