@@ -4,34 +4,28 @@
 
 use std::time::Duration;
 
+use platform::Env;
 use platform::testing::TestDatabase;
-use platform::{Env, Server, Shutdown};
 use serde_json::Value;
 
-const TOKEN: &str = "internal-token-for-the-chain-test-0123456789";
+use crate::helpers::*;
 
-fn free_addr() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
+const TOKEN: &str = "internal-token-for-the-chain-test-0123456789";
 
 struct Chain {
     gateway: String,
     client: reqwest::Client,
-    shutdown: Shutdown,
+    _servers: Vec<TestServer>,
     _dbs: (TestDatabase, TestDatabase),
-}
-
-impl Drop for Chain {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
 }
 
 async fn start() -> Chain {
     platform::testing::init_tracing();
     let (auth_db, profile_db) = (TestDatabase::new().await, TestDatabase::new().await);
-    let (auth_addr, profile_addr) = (free_addr(), free_addr());
+    let (auth_addr, profile_addr) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
     let env = Env::from_pairs([
         ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
         ("AUTH_ADDR", auth_addr.clone()),
@@ -41,46 +35,36 @@ async fn start() -> Chain {
         ("DATA_DIR", auth_db.dir().display().to_string()),
         ("INTERNAL_API_TOKEN", TOKEN.to_owned()),
     ]);
-    let servers: Vec<Server> = vec![
-        auth::build(auth::Settings::from_env(&env).unwrap())
-            .await
-            .unwrap(),
-        profile::build(profile::Settings::from_env(&env).unwrap())
-            .await
-            .unwrap(),
-        gateway::build(gateway::Settings::from_env(&env).unwrap())
-            .await
-            .unwrap(),
+    let servers = vec![
+        TestServer::serve(
+            auth::build(auth::Settings::from_env(&env).unwrap())
+                .await
+                .unwrap(),
+        ),
+        TestServer::serve(
+            profile::build(profile::Settings::from_env(&env).unwrap())
+                .await
+                .unwrap(),
+        ),
+        TestServer::serve(
+            gateway::build(gateway::Settings::from_env(&env).unwrap())
+                .await
+                .unwrap(),
+        ),
     ];
-    let gateway = format!("http://{}", servers[2].local_addr());
-    let shutdown = Shutdown::new();
-    for server in servers {
-        tokio::spawn(server.serve(shutdown.clone()));
-    }
     Chain {
-        gateway,
+        gateway: servers[2].url().to_owned(),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        shutdown,
+        _servers: servers,
         _dbs: (auth_db, profile_db),
     }
 }
 
 fn cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| {
-            v.split(';')
-                .next()?
-                .split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        })
-        .find(|(k, v)| k == name && !v.is_empty())
-        .map(|(_, v)| v)
+    cookies::set_cookie(r.headers(), name)
 }
 
 impl Chain {

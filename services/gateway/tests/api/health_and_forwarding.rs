@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use platform::{Env, Shutdown};
+use crate::helpers::*;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use wiremock::matchers::{method, path};
@@ -37,64 +37,28 @@ async fn healthy_upstreams() -> Vec<MockServer> {
 
 /// An access token the gateway accepts, with auth's JWKS mounted on `auth`.
 async fn signed_in(auth: &MockServer) -> String {
-    let key = platform::jwt::SigningKey::from_seed("k1", [1u8; 32]);
-    Mock::given(method("GET"))
-        .and(path("/auth/jwks.json"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(platform::jwt::Jwks {
-                keys: vec![key.public_jwk()],
-            }),
-        )
-        .mount(auth)
-        .await;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    key.sign(&platform::jwt::AccessClaims {
-        iss: "http://localhost:8080".into(),
-        aud: platform::jwt::AUDIENCE.into(),
-        sub: "u1".into(),
-        sid: "s1".into(),
-        iat: now,
-        exp: now + 300,
-        jti: "j1".into(),
-    })
+    let key = TestKey::default();
+    key.mount_jwks(auth).await;
+    key.token("u1", "s1")
 }
 
 struct Gateway {
     base: String,
-    shutdown: Shutdown,
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
+    _server: TestServer,
 }
 
 async fn spawn_gateway(upstreams: &[MockServer], extra: &[(&str, String)]) -> Gateway {
-    let mut pairs = vec![
-        ("GATEWAY_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
-        ("INTERNAL_API_TOKEN".to_owned(), "t".repeat(40)),
-    ];
+    let mut pairs = Vec::new();
     for (name, server) in SERVICES.iter().zip(upstreams) {
         pairs.push((format!("{}_URL", name.to_uppercase()), server.uri()));
     }
     pairs.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-    let settings = gateway::Settings::from_env(&Env::from_pairs(pairs)).unwrap();
-    let server = gateway::build(settings).await.unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
     // Ready once the first poll of the revoked list has landed.
-    for _ in 0..50 {
-        match reqwest::get(format!("{base}/ready")).await {
-            Ok(r) if r.status() == 200 => break,
-            _ => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
+    let server = serve_ready(settings(pairs), Duration::from_secs(1)).await;
+    Gateway {
+        base: server.url().to_owned(),
+        _server: server,
     }
-    Gateway { base, shutdown }
 }
 
 async fn health(gateway: &Gateway) -> (u16, Value) {
@@ -256,10 +220,7 @@ async fn configured_dependencies_are_checked_and_unconfigured_ones_are_not_liste
 async fn a_dead_dependency_turns_health_503() {
     let upstreams = healthy_upstreams().await;
     let not_smtp = greeter(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
+    let closed = closed_addr();
     let gateway = spawn_gateway(
         &upstreams,
         &[
@@ -334,10 +295,7 @@ async fn requests_are_forwarded_by_path_with_path_and_query_kept() {
 #[tokio::test]
 async fn a_service_that_is_down_gives_a_502_with_a_json_error() {
     let upstreams = healthy_upstreams().await;
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
+    let closed = closed_addr();
     let gateway = spawn_gateway(&upstreams, &[("PROFILE_URL", format!("http://{closed}"))]).await;
     let token = signed_in(&upstreams[0]).await;
     let response = reqwest::Client::new()
@@ -474,10 +432,7 @@ async fn a_database_errors_raw_text_never_appears_in_health() {
         })))
         .mount(&upstreams[1])
         .await;
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
+    let closed = closed_addr();
     let gateway = spawn_gateway(
         &upstreams,
         &[(

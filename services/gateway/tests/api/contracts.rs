@@ -7,40 +7,23 @@
 use std::time::Duration;
 
 use gateway::revocation::{RevocationSettings, Revocations, Verdict};
-use platform::jwt::{AUDIENCE, AccessClaims, SigningKey};
-use platform::{Env, Shutdown};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[path = "../../../contracts/contract.rs"]
+use crate::helpers::*;
+
+#[path = "../../../../contracts/contract.rs"]
 mod contract;
-#[path = "../../../contracts/mock.rs"]
+#[path = "../../../../contracts/mock.rs"]
 mod contract_mock;
-
-const ISSUER: &str = "http://localhost:8080";
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 #[tokio::test]
 async fn the_gateway_calls_auth_only_as_the_gateway_auth_contract_says() {
     let contract = contract::between("gateway", "auth");
-    let key = SigningKey::from_seed("k1", [7u8; 32]);
-    let jwk = serde_json::to_value(key.public_jwk()).unwrap();
-    let fresh = key.sign(&AccessClaims {
-        iss: ISSUER.into(),
-        aud: AUDIENCE.into(),
-        sub: "u1".into(),
-        sid: "s-live".into(),
-        iat: now(),
-        exp: now() + 300,
-        jti: "j".into(),
-    });
-    let internal = "t".repeat(40);
+    let key = TestKey::new("k1", [7u8; 32]);
+    let jwk = serde_json::to_value(key.signing_key().public_jwk()).unwrap();
+    let fresh = key.token("u1", "s-live");
+    let internal = internal_token();
     let mut vars = contract::Vars::new();
     vars.insert("internal_token".into(), internal.clone());
     vars.insert("kid".into(), jwk["kid"].as_str().unwrap().into());
@@ -56,28 +39,18 @@ async fn the_gateway_calls_auth_only_as_the_gateway_auth_contract_says() {
         .mount(&profile)
         .await;
 
-    let env = Env::from_pairs([
-        ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
-        ("INTERNAL_API_TOKEN", internal.clone()),
-        ("AUTH_URL", auth.uri()),
-        ("PROFILE_URL", profile.uri()),
-        ("WEB_URL", profile.uri()),
-    ]);
-    let server = gateway::build(gateway::Settings::from_env(&env).unwrap())
-        .await
-        .unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
-    for _ in 0..100 {
-        match reqwest::get(format!("{base}/ready")).await {
-            Ok(r) if r.status() == 200 => break,
-            _ => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
+    let gateway = serve_ready(
+        settings([
+            ("AUTH_URL", auth.uri()),
+            ("PROFILE_URL", profile.uri()),
+            ("WEB_URL", profile.uri()),
+        ]),
+        Duration::from_secs(2),
+    )
+    .await;
     // A browser with only its refresh cookie: refreshed, checked, forwarded.
     let r = reqwest::Client::new()
-        .get(format!("{base}/api/me"))
+        .get(gateway.at("/api/me"))
         .header("cookie", "onetip_rt=rt-1")
         .send()
         .await
@@ -100,6 +73,6 @@ async fn the_gateway_calls_auth_only_as_the_gateway_auth_contract_says() {
         secrecy::SecretString::from(internal),
     );
     assert_eq!(revocations.check("s-revoked").await, Verdict::Revoked);
-    shutdown.trigger();
+    gateway.stop();
     auth.verify().await;
 }

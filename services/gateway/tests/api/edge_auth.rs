@@ -4,53 +4,34 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
-use platform::{Env, Shutdown};
+use platform::jwt::AccessClaims;
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const ISSUER: &str = "http://localhost:8080";
-const SEED: [u8; 32] = [1u8; 32];
+use crate::helpers::*;
 
 struct Edge {
     base: String,
-    auth: MockServer,
+    auth: FakeAuth,
     profile: MockServer,
     /// Kept alive: a dropped MockServer goes back to wiremock's pool, reset.
     _web: MockServer,
     client: reqwest::Client,
-    shutdown: Shutdown,
-}
-
-impl Drop for Edge {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    _server: TestServer,
 }
 
 fn token(sid: &str, exp_in: i64) -> String {
-    token_from(ISSUER, sid, exp_in)
+    token_from(platform::testing::DEV_ISSUER, sid, exp_in)
 }
 
 fn token_from(issuer: &str, sid: &str, exp_in: i64) -> String {
-    SigningKey::from_seed("k1", SEED).sign(&AccessClaims {
+    let key = TestKey::default();
+    key.sign(&AccessClaims {
         iss: issuer.into(),
-        aud: AUDIENCE.into(),
-        sub: "u1".into(),
-        sid: sid.into(),
         iat: now() - 600,
         exp: now() + exp_in,
-        jti: "j".into(),
+        ..key.claims("u1", sid)
     })
 }
 
@@ -78,17 +59,10 @@ async fn spawn_in(revoked: Value, extra: &[(&str, &str)]) -> Edge {
     let internal = extra
         .iter()
         .find(|(k, _)| *k == "INTERNAL_API_TOKEN")
-        .map_or("t".repeat(40), |(_, v)| (*v).to_owned());
-    let auth = MockServer::start().await;
+        .map_or(internal_token(), |(_, v)| (*v).to_owned());
+    let auth = FakeAuth::start().await;
     let profile = MockServer::start().await;
     let web = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/auth/jwks.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
-            keys: vec![SigningKey::from_seed("k1", SEED).public_jwk()],
-        }))
-        .mount(&auth)
-        .await;
     Mock::given(method("GET"))
         .and(path("/internal/sessions/revoked"))
         .and(header(
@@ -99,7 +73,7 @@ async fn spawn_in(revoked: Value, extra: &[(&str, &str)]) -> Edge {
             ResponseTemplate::new(200)
                 .set_body_json(json!({"now": now() * 1000, "revoked": revoked})),
         )
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     for server in [&profile, &web] {
         Mock::given(method("GET"))
@@ -107,39 +81,28 @@ async fn spawn_in(revoked: Value, extra: &[(&str, &str)]) -> Edge {
             .mount(server)
             .await;
     }
-    let env = Env::from_pairs([
-        ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
+    let pairs = [
         ("INTERNAL_API_TOKEN", internal.clone()),
-        ("AUTH_URL", auth.uri()),
+        ("AUTH_URL", auth.url()),
         ("PROFILE_URL", profile.uri()),
         ("WEB_URL", web.uri()),
-    ])
-    .with(extra.iter().map(|(k, v)| (*k, *v)));
-    let server = gateway::build(gateway::Settings::from_env(&env).unwrap())
-        .await
-        .unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    ]
+    .into_iter()
+    .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
     // Ready once the first poll of the revoked list has landed (before it,
     // each session would be checked with auth one by one).
-    for _ in 0..100 {
-        match reqwest::get(format!("{base}/ready")).await {
-            Ok(r) if r.status() == 200 => break,
-            _ => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
+    let server = serve_ready(settings(pairs), Duration::from_secs(2)).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     Edge {
-        base,
+        base: server.url().to_owned(),
         auth,
         profile,
         _web: web,
         client,
-        shutdown,
+        _server: server,
     }
 }
 
@@ -214,7 +177,7 @@ async fn an_expired_access_token_is_refreshed_transparently() {
         // The gateway is an internal caller: auth answers it the token.
         .and(header(
             "authorization",
-            format!("Bearer {}", "t".repeat(40)).as_str(),
+            format!("Bearer {}", internal_token()).as_str(),
         ))
         .respond_with(
             ResponseTemplate::new(200)
@@ -229,7 +192,7 @@ async fn an_expired_access_token_is_refreshed_transparently() {
                 .set_body_json(json!({"access_token": fresh, "expires_in": 300})),
         )
         .expect(1)
-        .mount(&edge.auth)
+        .mount(edge.auth.server())
         .await;
     let expired = token("s1", -120);
     let r = edge
@@ -239,12 +202,7 @@ async fn an_expired_access_token_is_refreshed_transparently() {
         )
         .await;
     assert_eq!(r.status(), 200);
-    let cookies: Vec<_> = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
+    let cookies = cookies::set_cookie_lines(r.headers());
     assert!(cookies.iter().any(|c| c.starts_with("onetip_rt=rt-2")));
     let seen = &edge.forwarded_to_profile().await[0];
     assert_eq!(
@@ -264,7 +222,7 @@ async fn a_refused_refresh_is_401_and_clears_the_cookies() {
                 .append_header("set-cookie", "onetip_rt=; Path=/; Max-Age=0")
                 .set_body_json(json!({"error": "unauthorized", "message": "Not signed in."})),
         )
-        .mount(&edge.auth)
+        .mount(edge.auth.server())
         .await;
     let r = edge.get("/api/me", Some("onetip_rt=stale")).await;
     assert_eq!(r.status(), 401);
@@ -303,93 +261,11 @@ async fn a_revoked_session_is_refused_within_seconds() {
     );
 }
 
-fn forge(header: Value, claims: Value) -> String {
-    use ed25519_dalek::Signer;
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let sig = ed25519_dalek::SigningKey::from_bytes(&SEED).sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
-}
-
 #[tokio::test]
 async fn every_jwt_mutation_is_refused_at_the_edge() {
     let edge = spawn(json!([])).await;
-    let claims = json!({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "sid": "s1", "iat": now(), "exp": now() + 300, "jti": "j"});
-    let good = forge(
-        json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1"}),
-        claims.clone(),
-    );
-    let parts: Vec<&str> = good.split('.').collect();
-    let mut flipped = good.clone().into_bytes();
-    flipped[parts[0].len() + 5] ^= 1;
-    let public = URL_SAFE_NO_PAD
-        .decode(SigningKey::from_seed("k1", SEED).public_jwk().x)
-        .unwrap();
-    let mut hs = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-    hs.typ = Some("at+jwt".into());
-    hs.kid = Some("k1".into());
-    let hs256 = jsonwebtoken::encode(
-        &hs,
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(&public),
-    )
-    .unwrap();
-    let mutations = [
-        (
-            "alg none",
-            format!(
-                "{}.{}.",
-                URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt","kid":"k1"}"#),
-                parts[1]
-            ),
-        ),
-        ("HS256 with the public key", hs256),
-        (
-            "unknown kid",
-            forge(
-                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k9"}),
-                claims.clone(),
-            ),
-        ),
-        (
-            "jku",
-            forge(
-                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1", "jku": "http://evil"}),
-                claims.clone(),
-            ),
-        ),
-        (
-            "x5u",
-            forge(
-                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1", "x5u": "http://evil"}),
-                claims.clone(),
-            ),
-        ),
-        (
-            "ID token type",
-            forge(
-                json!({"alg": "EdDSA", "typ": "JWT", "kid": "k1"}),
-                claims.clone(),
-            ),
-        ),
-        ("flipped bit", String::from_utf8(flipped).unwrap()),
-        ("two segments", format!("{}.{}", parts[0], parts[1])),
-        ("oversized", format!("{good}{}", "A".repeat(5000))),
-        (
-            "wrong audience",
-            forge(
-                json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1"}),
-                json!({"iss": ISSUER, "aud": "other", "sub": "u1", "sid": "s1", "iat": now(), "exp": now() + 300}),
-            ),
-        ),
-        (
-            "refresh token",
-            "dGhpcyBpcyBhIHJlZnJlc2ggdG9rZW4gb2YgMzIgYnl0ZXM".to_owned(),
-        ),
-    ];
+    let good = edge.auth.token("u1", "s1");
+    let mutations = edge.auth.forgeries("u1", "s1");
     for (what, t) in mutations {
         assert_eq!(
             edge.get("/api/me", Some(&format!("onetip_at={t}")))
@@ -451,7 +327,7 @@ async fn production_reads_and_strips_the_host_prefixed_cookies_only() {
                 .set_body_json(json!({"access_token": fresh, "expires_in": 300})),
         )
         .expect(1)
-        .mount(&edge.auth)
+        .mount(edge.auth.server())
         .await;
     let r = edge.get("/api/me", Some("__Host-onetip_rt=rt-1")).await;
     assert_eq!(r.status(), 200);

@@ -4,66 +4,42 @@
 
 use std::time::Duration;
 
-use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
-use platform::{Env, Shutdown};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::helpers::*;
+
 struct Gateway {
     base: String,
-    auth: MockServer,
+    auth: FakeAuth,
     _profile: MockServer,
-    shutdown: Shutdown,
+    _server: TestServer,
 }
 
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
-}
-
-fn token(user: &str) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    SigningKey::from_seed("k1", [1u8; 32]).sign(&AccessClaims {
-        iss: "http://localhost:8080".into(),
-        aud: AUDIENCE.into(),
-        sub: user.into(),
-        sid: format!("sid-{user}"),
-        iat: now,
-        exp: now + 300,
-        jti: "j".into(),
-    })
+/// A token for `user` in their session `sid-USER`.
+fn token(auth: &FakeAuth, user: &str) -> String {
+    auth.token(user, &format!("sid-{user}"))
 }
 
 async fn spawn(extra: &[(&str, &str)]) -> Gateway {
-    let auth = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/auth/jwks.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
-            keys: vec![SigningKey::from_seed("k1", [1u8; 32]).public_jwk()],
-        }))
-        .mount(&auth)
-        .await;
+    let auth = FakeAuth::start().await;
     Mock::given(path("/internal/sessions/revoked"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"now": 0, "revoked": []})))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     Mock::given(path("/internal/sessions/sid-u1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "x", "live": true})))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     Mock::given(path("/internal/sessions/sid-u2"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "x", "live": true})))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     for route in ["/auth/google/start", "/auth/logout"] {
         Mock::given(path(route))
             .respond_with(ResponseTemplate::new(200))
-            .mount(&auth)
+            .mount(auth.server())
             .await;
     }
     let profile = MockServer::start().await;
@@ -71,35 +47,17 @@ async fn spawn(extra: &[(&str, &str)]) -> Gateway {
         .respond_with(ResponseTemplate::new(200))
         .mount(&profile)
         .await;
-    let mut pairs = vec![
-        ("GATEWAY_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
-        ("INTERNAL_API_TOKEN".to_owned(), "t".repeat(40)),
-        ("AUTH_URL".to_owned(), auth.uri()),
-        ("PROFILE_URL".to_owned(), profile.uri()),
-    ];
-    pairs.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let settings = gateway::Settings::from_env(&Env::from_pairs(pairs)).unwrap();
-    let server = gateway::build(settings).await.unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    let pairs = [("AUTH_URL", auth.url()), ("PROFILE_URL", profile.uri())]
+        .into_iter()
+        .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
     // Ready once the first poll of the revoked list has landed (before it,
     // each session would be checked with auth one by one).
-    for _ in 0..100 {
-        match reqwest::get(format!("{base}/ready")).await {
-            Ok(r) if r.status() == 200 => break,
-            _ => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
+    let server = serve_ready(settings(pairs), Duration::from_secs(2)).await;
     Gateway {
-        base,
+        base: server.url().to_owned(),
         auth,
         _profile: profile,
-        shutdown,
+        _server: server,
     }
 }
 
@@ -111,7 +69,7 @@ impl Gateway {
             .get(format!("{}{path}", self.base))
             .header("x-forwarded-for", client);
         if let Some(user) = user {
-            req = req.bearer_auth(token(user));
+            req = req.bearer_auth(token(&self.auth, user));
         }
         req.send().await.unwrap()
     }
@@ -210,6 +168,7 @@ async fn sign_in_starts_are_bounded_per_client() {
     assert!(wait >= 200, "a pending flow's share of 15 minutes: {wait}");
     let starts = gateway
         .auth
+        .server()
         .received_requests()
         .await
         .unwrap()
@@ -238,6 +197,7 @@ async fn a_2_mib_body_gets_413_with_a_json_error_declared_or_streamed() {
     assert!(status.starts_with("HTTP/1.1 413"), "{status}");
     let logouts = gateway
         .auth
+        .server()
         .received_requests()
         .await
         .unwrap()
@@ -252,7 +212,7 @@ async fn a_2_mib_body_gets_413_with_a_json_error_declared_or_streamed() {
         .await
         .unwrap();
     assert_eq!(fine.status(), 200);
-    let received = gateway.auth.received_requests().await.unwrap();
+    let received = gateway.auth.server().received_requests().await.unwrap();
     let logout = received
         .iter()
         .find(|r| r.url.path() == "/auth/logout")
@@ -280,9 +240,11 @@ async fn a_refusal_after_a_transparent_refresh_still_hands_over_the_new_cookies(
         .respond_with(
             ResponseTemplate::new(200)
                 .append_header("set-cookie", "onetip_rt=rt-2; Path=/; HttpOnly")
-                .set_body_json(json!({"access_token": token("u1"), "expires_in": 300})),
+                .set_body_json(
+                    json!({"access_token": token(&gateway.auth, "u1"), "expires_in": 300}),
+                ),
         )
-        .mount(&gateway.auth)
+        .mount(gateway.auth.server())
         .await;
     let r = reqwest::Client::new()
         .get(format!("{}/api/me", gateway.base))
@@ -291,12 +253,7 @@ async fn a_refusal_after_a_transparent_refresh_still_hands_over_the_new_cookies(
         .await
         .unwrap();
     assert_eq!(r.status(), 429, "u1 spent the budget");
-    let cookies: Vec<_> = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
+    let cookies = cookies::set_cookie_lines(r.headers());
     assert!(
         cookies.iter().any(|c| c.starts_with("onetip_rt=rt-2")),
         "the rotated refresh token was lost: {cookies:?}"

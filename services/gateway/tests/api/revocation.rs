@@ -5,32 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
-use platform::{Env, Shutdown};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const SEED: [u8; 32] = [1u8; 32];
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn token(sid: &str) -> String {
-    SigningKey::from_seed("k1", SEED).sign(&AccessClaims {
-        iss: "http://localhost:8080".into(),
-        aud: AUDIENCE.into(),
-        sub: "u1".into(),
-        sid: sid.into(),
-        iat: now(),
-        exp: now() + 300,
-        jti: "j".into(),
-    })
-}
+use crate::helpers::*;
 
 fn list(rows: &[&str]) -> ResponseTemplate {
     let revoked: Vec<Value> = rows
@@ -46,53 +25,31 @@ fn session_state(live: bool) -> ResponseTemplate {
 
 struct Edge {
     base: String,
-    auth: MockServer,
+    auth: FakeAuth,
     _profile: MockServer,
-    shutdown: Shutdown,
-}
-
-impl Drop for Edge {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
+    _server: TestServer,
 }
 
 /// A gateway in front of a fake auth (JWKS mounted; the rest is up to the
 /// test) and a profile answering 200, with the revocation bounds shortened.
-async fn spawn(auth: MockServer, page: usize) -> Edge {
-    Mock::given(method("GET"))
-        .and(path("/auth/jwks.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
-            keys: vec![SigningKey::from_seed("k1", SEED).public_jwk()],
-        }))
-        .mount(&auth)
-        .await;
+async fn spawn(auth: FakeAuth, page: usize) -> Edge {
     let profile = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
         .mount(&profile)
         .await;
-    let env = Env::from_pairs([
-        ("GATEWAY_ADDR", "127.0.0.1:0".to_owned()),
-        ("INTERNAL_API_TOKEN", "t".repeat(40)),
-        ("AUTH_URL", auth.uri()),
-        ("PROFILE_URL", profile.uri()),
-    ]);
-    let mut settings = gateway::Settings::from_env(&env).unwrap();
+    let mut settings = settings([("AUTH_URL", auth.url()), ("PROFILE_URL", profile.uri())]);
     settings.edge.revocation = gateway::revocation::RevocationSettings {
         poll: Duration::from_millis(100),
         stale_after: Duration::from_secs(1),
         page,
     };
-    let server = gateway::build(settings).await.unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    let server = serve(settings).await;
     Edge {
-        base,
+        base: server.url().to_owned(),
         auth,
         _profile: profile,
-        shutdown,
+        _server: server,
     }
 }
 
@@ -100,7 +57,7 @@ impl Edge {
     async fn me(&self, sid: &str) -> reqwest::Response {
         reqwest::Client::new()
             .get(format!("{}/api/me", self.base))
-            .bearer_auth(token(sid))
+            .bearer_auth(self.auth.token("u1", sid))
             .send()
             .await
             .unwrap()
@@ -126,26 +83,26 @@ impl Edge {
 
 #[tokio::test]
 async fn a_session_revoked_after_the_list_fails_is_refused_within_the_staleness_bound() {
-    let auth = MockServer::start().await;
+    let auth = FakeAuth::start().await;
     // One good poll, then the list fails (a wrong token, auth half down).
     Mock::given(path("/internal/sessions/revoked"))
         .respond_with(list(&[]))
         .up_to_n_times(1)
         .with_priority(1)
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     Mock::given(path("/internal/sessions/revoked"))
         .respond_with(ResponseTemplate::new(500))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     // Asked one by one, auth knows `late` was revoked after that poll.
     Mock::given(path("/internal/sessions/late"))
         .respond_with(session_state(false))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     Mock::given(path("/internal/sessions/alive"))
         .respond_with(session_state(true))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     let edge = spawn(auth, 100).await;
     edge.until("late", 200, Duration::from_secs(2)).await;
@@ -176,15 +133,15 @@ async fn a_session_revoked_after_the_list_fails_is_refused_within_the_staleness_
 
 #[tokio::test]
 async fn a_gateway_that_cannot_load_the_list_or_ask_auth_refuses_tokens_as_unavailable() {
-    let auth = MockServer::start().await;
+    let auth = FakeAuth::start().await;
     Mock::given(path("/internal/sessions/revoked"))
         .respond_with(ResponseTemplate::new(503))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     Mock::given(method("GET"))
         .and(path("/internal/sessions/s1"))
         .respond_with(ResponseTemplate::new(503))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     let edge = spawn(auth, 100).await;
     let r = edge.me("s1").await;
@@ -201,32 +158,27 @@ async fn a_gateway_that_cannot_load_the_list_or_ask_auth_refuses_tokens_as_unava
         "{ready}"
     );
     // auth answers one by one again: the session works, list or not.
-    edge.auth.reset().await;
-    Mock::given(path("/auth/jwks.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
-            keys: vec![SigningKey::from_seed("k1", SEED).public_jwk()],
-        }))
-        .mount(&edge.auth)
-        .await;
+    edge.auth.server().reset().await;
+    edge.auth.mount_jwks(edge.auth.server()).await;
     Mock::given(path("/internal/sessions/s1"))
         .respond_with(session_state(true))
-        .mount(&edge.auth)
+        .mount(edge.auth.server())
         .await;
     assert_eq!(edge.me("s1").await.status(), 200);
 }
 
 #[tokio::test]
 async fn a_list_answering_exactly_the_page_size_is_followed_by_a_second_page() {
-    let auth = MockServer::start().await;
+    let auth = FakeAuth::start().await;
     Mock::given(path("/internal/sessions/revoked"))
         .and(query_param("after", "b"))
         .respond_with(list(&["c"]))
         .with_priority(1)
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     Mock::given(path("/internal/sessions/revoked"))
         .respond_with(list(&["a", "b"]))
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     let edge = spawn(auth, 2).await;
     edge.until("c", 401, Duration::from_secs(2)).await;
@@ -236,6 +188,7 @@ async fn a_list_answering_exactly_the_page_size_is_followed_by_a_second_page() {
     assert_eq!(edge.me("d").await.status(), 200);
     let pages: Vec<String> = edge
         .auth
+        .server()
         .received_requests()
         .await
         .unwrap()
@@ -280,11 +233,11 @@ impl Respond for RevokedTable {
 
 #[tokio::test]
 async fn a_revocation_committed_well_after_its_timestamp_is_still_seen() {
-    let auth = MockServer::start().await;
+    let auth = FakeAuth::start().await;
     let table = RevokedTable::default();
     Mock::given(path("/internal/sessions/revoked"))
         .respond_with(table.clone())
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     let edge = spawn(auth, 100).await;
     edge.until("slow", 200, Duration::from_secs(2)).await;
@@ -300,7 +253,7 @@ async fn a_revocation_committed_well_after_its_timestamp_is_still_seen() {
 
 #[tokio::test]
 async fn a_burst_larger_than_a_page_is_read_whole_even_within_one_millisecond() {
-    let auth = MockServer::start().await;
+    let auth = FakeAuth::start().await;
     let table = RevokedTable::default();
     let at = now() * 1000 - 1000;
     table
@@ -310,7 +263,7 @@ async fn a_burst_larger_than_a_page_is_read_whole_even_within_one_millisecond() 
         .extend((0..25).map(|i| (at, format!("burst-{i:02}"))));
     Mock::given(path("/internal/sessions/revoked"))
         .respond_with(table.clone())
-        .mount(&auth)
+        .mount(auth.server())
         .await;
     // Pages of 10: three pages, all rows in one millisecond.
     let edge = spawn(auth, 10).await;

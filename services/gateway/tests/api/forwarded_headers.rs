@@ -3,20 +3,14 @@
 //! own, believing an inbound chain only from a trusted proxy; an inbound
 //! `X-Request-Id` is kept only when well formed.
 
-use platform::{Env, Shutdown};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-struct Gateway {
-    base: String,
-    web: MockServer,
-    shutdown: Shutdown,
-}
+use crate::helpers::*;
 
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
+struct Gateway {
+    server: TestServer,
+    web: MockServer,
 }
 
 async fn spawn(extra: &[(&str, &str)]) -> Gateway {
@@ -25,33 +19,18 @@ async fn spawn(extra: &[(&str, &str)]) -> Gateway {
         .respond_with(ResponseTemplate::new(200))
         .mount(&web)
         .await;
-    let mut pairs = vec![
-        ("GATEWAY_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
-        ("INTERNAL_API_TOKEN".to_owned(), "t".repeat(40)),
-        ("WEB_URL".to_owned(), web.uri()),
-    ];
-    pairs.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let settings = gateway::Settings::from_env(&Env::from_pairs(pairs)).unwrap();
-    let server = gateway::build(settings).await.unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
-    Gateway {
-        base,
-        web,
-        shutdown,
-    }
+    let pairs = [("WEB_URL", web.uri())]
+        .into_iter()
+        .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let server = serve(settings(pairs)).await;
+    Gateway { server, web }
 }
 
 impl Gateway {
     /// `GET /status` (a public page, forwarded to web) with `headers`;
     /// answers the headers web received.
     async fn seen_by_web(&self, headers: &[(&str, &str)]) -> http::HeaderMap {
-        let mut req = reqwest::Client::new().get(format!("{}/status", self.base));
+        let mut req = reqwest::Client::new().get(self.server.at("/status"));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
