@@ -12,7 +12,6 @@ use platform::jwt::Verifier;
 use secrecy::SecretString;
 use shared_types::NormalizedEvent;
 use sqlx::AnyPool;
-use sqlx::migrate::Migrator;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,12 +25,7 @@ use crate::{Settings, routes};
 
 const NAME: &str = "recommender";
 
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-const MIGRATIONS: Migrations = Migrations {
-    postgres: &POSTGRES,
-    sqlite: &SQLITE,
-};
+static MIGRATIONS: Migrations = platform::migrations!();
 
 #[derive(OpenApi)]
 #[openapi(
@@ -164,6 +158,12 @@ pub async fn build_with(settings: Settings, clock: Clock) -> anyhow::Result<Serv
     }
     let state = state(&settings, recommender(&settings, db, clock, None));
     Server::bind(NAME, settings.addr, router(state, probes)).await
+}
+
+impl platform::identity::InternalToken for AppState {
+    fn internal_token(&self) -> &SecretString {
+        &self.internal_token
+    }
 }
 
 /// Builds and serves until `shutdown` trips.

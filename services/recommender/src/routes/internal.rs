@@ -2,13 +2,14 @@
 //! `Authorization: Bearer $INTERNAL_API_TOKEN`; stores each event once per
 //! id, however often it is sent.
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
+use platform::identity::InternalCaller;
 use shared_types::NormalizedEvent;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use axum::body::Bytes;
 
 /// Stores an event (idempotent by its id).
 #[utoipa::path(post, path = "/internal/events", tag = "internal", operation_id = "store_event",
@@ -19,13 +20,11 @@ use axum::body::Bytes;
         (status = 401, description = "No valid internal token", body = shared_types::ErrorBody)))]
 pub async fn store_event(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    // The token first (before the body is read): an outsider learns
+    // nothing about what we accept.
+    _: InternalCaller,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
-    // The token first: an outsider learns nothing about what we accept.
-    if !platform::secrets::bearer_matches(&headers, &state.internal_token) {
-        return Err(ApiError::Unauthorized);
-    }
     let event: NormalizedEvent = super::parse(&body)?;
     if !crate::bus::valid(&event) {
         return Err(ApiError::Invalid(
