@@ -13,8 +13,6 @@ use crate::todoist::error::retry_after_secs;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("not signed in")]
-    Unauthorized,
     #[error("no connector named like that")]
     UnknownConnector,
     #[error("not connected")]
@@ -79,7 +77,6 @@ impl From<ConnectorError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in."),
             Self::UnknownConnector => (
                 StatusCode::NOT_FOUND,
                 "unknown_connector",
