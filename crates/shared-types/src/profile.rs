@@ -31,6 +31,19 @@ impl UserId {
     }
 }
 
+impl From<Uuid> for UserId {
+    fn from(id: Uuid) -> Self {
+        Self(id)
+    }
+}
+
+/// A user id is the UUID it wraps, whichever side holds which.
+impl PartialEq<Uuid> for UserId {
+    fn eq(&self, other: &Uuid) -> bool {
+        self.0 == *other
+    }
+}
+
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The hyphenated lower-case form, as stored in TEXT columns.

@@ -40,7 +40,8 @@ pub enum TipKind {
 #[serde(deny_unknown_fields)]
 pub struct RecommendRequest {
     /// Must be the access token's subject.
-    pub user_id: uuid::Uuid,
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: crate::UserId,
     /// Free-form context for the policy (a JSON object, at most 16 KiB).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
@@ -196,4 +197,33 @@ pub struct TipActionAnswer {
     /// The next recommendation; `null` after an undo of a task that is the
     /// tip again (then `next` is that decision).
     pub next: Option<Recommendation>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recommend_request_carries_the_user_id_as_plain_uuid_text() {
+        let text =
+            r#"{"user_id":"0190c0de-7b1a-7cc2-9d1e-3c5e2a1b4f00","context":null,"new":false}"#;
+        let request: RecommendRequest = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            request.user_id,
+            uuid::Uuid::parse_str("0190c0de-7b1a-7cc2-9d1e-3c5e2a1b4f00").unwrap()
+        );
+        assert_eq!(serde_json::to_string(&request).unwrap(), text);
+        let short = r#"{"user_id":"0190c0de-7b1a-7cc2-9d1e-3c5e2a1b4f00"}"#;
+        assert!(!serde_json::from_str::<RecommendRequest>(short).unwrap().new);
+        for refused in [
+            r#"{"user_id":"not-a-uuid"}"#,
+            r#"{"user_id":42}"#,
+            r#"{"user_id":"0190c0de-7b1a-7cc2-9d1e-3c5e2a1b4f00","extra":1}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<RecommendRequest>(refused).is_err(),
+                "{refused}"
+            );
+        }
+    }
 }

@@ -71,7 +71,7 @@ impl GatewayClient {
         request_id: Option<&HeaderValue>,
     ) -> Result<Recommendation, GatewayError> {
         let body = RecommendRequest {
-            user_id,
+            user_id: user_id.into(),
             context: None,
             new: false,
         };
