@@ -1,73 +1,44 @@
 //! `spawn_app()`: profile on port 0 with its own database and a fake auth
 //! serving the JWKS.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use platform::jwt::{AUDIENCE, AccessClaims, Jwks, SigningKey};
-use platform::testing::TestDatabase;
-use platform::{Env, Shutdown};
+use platform::Env;
+use platform::testing::{FakeAuth, TestDatabase, TestServer};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const INTERNAL_TOKEN: &str = "internal-token-for-tests-0123456789abcdef";
-pub const ISSUER: &str = "http://localhost:8080";
 
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    pub key: SigningKey,
-    _auth: MockServer,
+    /// auth's JWKS, and the key that signs (and forges) tokens for it.
+    pub auth: FakeAuth,
+    _server: TestServer,
     _db: TestDatabase,
-    shutdown: Shutdown,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
 }
 
 pub async fn spawn_app() -> TestApp {
     platform::testing::init_tracing();
     let db = TestDatabase::new().await;
-    let key = SigningKey::from_seed("k1", [4u8; 32]);
-    let auth = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/auth/jwks.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(Jwks {
-            keys: vec![key.public_jwk()],
-        }))
-        .mount(&auth)
-        .await;
+    let auth = FakeAuth::start().await;
     let env = Env::from_pairs([
         ("PROFILE_ADDR", "127.0.0.1:0".to_owned()),
         ("DATA_DIR", db.dir().display().to_string()),
         ("PROFILE_DATABASE_URL", db.url().to_owned()),
-        ("AUTH_URL", auth.uri()),
+        ("AUTH_URL", auth.url()),
         ("INTERNAL_API_TOKEN", INTERNAL_TOKEN.to_owned()),
     ]);
-    let server = profile::build(profile::Settings::from_env(&env).unwrap())
-        .await
-        .unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    let server = TestServer::serve(
+        profile::build(profile::Settings::from_env(&env).unwrap())
+            .await
+            .unwrap(),
+    );
     TestApp {
-        base,
+        base: server.url().to_owned(),
         client: reqwest::Client::new(),
-        key,
-        _auth: auth,
+        auth,
+        _server: server,
         _db: db,
-        shutdown,
     }
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 impl TestApp {
@@ -96,15 +67,7 @@ impl TestApp {
     }
 
     pub fn token_for(&self, id: &str) -> String {
-        self.key.sign(&AccessClaims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: id.into(),
-            sid: "s1".into(),
-            iat: now(),
-            exp: now() + 300,
-            jti: "j1".into(),
-        })
+        self.auth.token(id, "s1")
     }
 
     pub async fn get_me(&self, token: Option<&str>) -> reqwest::Response {
@@ -125,16 +88,4 @@ impl TestApp {
             .await
             .unwrap()
     }
-}
-
-/// Signs any header and claims with `seed` (an attacker's view).
-pub fn forge(seed: [u8; 32], header: &Value, claims: &Value) -> String {
-    use ed25519_dalek::Signer;
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let sig = ed25519_dalek::SigningKey::from_bytes(&seed).sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
 }
