@@ -26,10 +26,19 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 
 # On a shared machine nobody compiles while we measure: hold the CPU lock
-# (the team's convention) for the build and the run, when flock is there.
+# (the team's convention) for the build and the run, when flock is there,
+# unless the caller holds it already (`flock /tmp/onetip-cpu.lock bash
+# bench/run.sh`: the lock's file is open among our descriptors, and a second
+# flock on it would wait for ourselves forever).
+lockfile="${ONETIP_CPU_LOCK:-/tmp/onetip-cpu.lock}"
 lock=()
 if command -v flock >/dev/null; then
-  lock=(flock "${ONETIP_CPU_LOCK:-/tmp/onetip-cpu.lock}")
+  lock=(flock "$lockfile")
+  for fd in /proc/$$/fd/*; do
+    if [ "$(readlink "$fd" 2>/dev/null)" = "$(readlink -f "$lockfile")" ]; then
+      lock=()
+    fi
+  done
 fi
 # Built on both cores; run with the driver itself (the load, the fake
 # Todoist) on core 1; it starts the servers on core 0.

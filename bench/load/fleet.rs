@@ -83,9 +83,26 @@ pub async fn drop_databases(admin: &str) -> anyhow::Result<()> {
 pub struct Fleet {
     pub server: Server,
     /// Kept until the fleet is dropped: its SQLite files and keys.
-    _data_dir: tempfile::TempDir,
-    /// The recommender's database, for seeding decisions.
-    pub recommender_db: String,
+    data_dir: tempfile::TempDir,
+    /// Where its PostgreSQL databases are (`None`: SQLite files in `data_dir`).
+    admin: Option<String>,
+}
+
+impl Fleet {
+    /// `DATA_DIR`: the signing and vault keys the fleet generated.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
+    }
+
+    /// The database of `service` (`auth`, `profile`, `integrations`,
+    /// `recommender`), for seeding. On PostgreSQL its tables are in the
+    /// schema named after the service.
+    pub fn database(&self, service: &str) -> String {
+        match &self.admin {
+            Some(admin) => database_url(admin, service),
+            None => format!("sqlite://{}/{service}.db", self.data_dir.path().display()),
+        }
+    }
 }
 
 pub fn gateway() -> String {
@@ -120,8 +137,8 @@ pub async fn start(backend: Backend, admin: &str) -> (Fleet, Duration) {
     for (i, service) in SERVICES.iter().enumerate() {
         env.push((format!("{service}_ADDR"), addr(i as u16)));
     }
-    let recommender_db = match backend {
-        Backend::Sqlite => format!("sqlite://{}/recommender.db", data_dir.path().display()),
+    let admin = match backend {
+        Backend::Sqlite => None,
         Backend::Postgres => {
             reset_databases(admin, true)
                 .await
@@ -132,7 +149,7 @@ pub async fn start(backend: Backend, admin: &str) -> (Fleet, Duration) {
                     database_url(admin, service),
                 ));
             }
-            database_url(admin, "RECOMMENDER")
+            Some(admin.to_owned())
         }
     };
     let server = Server::pinned("onetip", env!("CARGO_BIN_EXE_onetip"), &[], &env);
@@ -146,8 +163,8 @@ pub async fn start(backend: Backend, admin: &str) -> (Fleet, Duration) {
     (
         Fleet {
             server,
-            _data_dir: data_dir,
-            recommender_db,
+            data_dir,
+            admin,
         },
         took,
     )

@@ -12,6 +12,7 @@
 //! `--quick` shortens every load to 2 s and the scaling to its small rows,
 //! for development. Everything listens on 127.0.0.1:19000-19100.
 
+mod accounts;
 mod baselines;
 mod drive;
 mod fleet;
@@ -30,7 +31,10 @@ pub struct Plan {
     pub seconds: u32,
     pub warm_seconds: u32,
     pub budget_seconds: u32,
-    pub many_users: usize,
+    /// Users holding sessions, seeded into the databases (cumulative).
+    pub users: &'static [usize],
+    /// How many of them the load of a users row spreads over.
+    pub users_load: usize,
     pub decisions: [u64; 2],
     pub tasks: &'static [usize],
 }
@@ -39,7 +43,8 @@ const FULL: Plan = Plan {
     seconds: 5,
     warm_seconds: 1,
     budget_seconds: 60,
-    many_users: 1_000,
+    users: &[1_000, 100_000],
+    users_load: 1_000,
     decisions: [10_000, 1_000_000],
     tasks: &[10, 100, 1_000, 5_000],
 };
@@ -48,7 +53,8 @@ const QUICK: Plan = Plan {
     seconds: 2,
     warm_seconds: 1,
     budget_seconds: 10,
-    many_users: 50,
+    users: &[100, 10_000],
+    users_load: 100,
     decisions: [1_000, 10_000],
     tasks: &[10, 1_000],
 };

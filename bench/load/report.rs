@@ -26,6 +26,16 @@ pub struct Budget {
     pub bad: u64,
 }
 
+/// A users row: how many hold sessions, how many the load went to, and
+/// the setup (seeding the databases, then warming the load's users).
+pub struct UsersRow {
+    pub holding: usize,
+    pub load: usize,
+    pub measure: Measure,
+    pub seed: Duration,
+    pub warm: Duration,
+}
+
 pub struct BackendResults {
     pub backend: Backend,
     pub startup: Duration,
@@ -35,7 +45,7 @@ pub struct BackendResults {
     pub rss_after: f64,
     pub budget: Option<Budget>,
     pub tasks: Vec<(usize, Measure)>,
-    pub users: Vec<(usize, Measure, Duration)>,
+    pub users: Vec<UsersRow>,
     pub decisions: Vec<(u64, Measure, Duration)>,
 }
 
@@ -187,19 +197,33 @@ impl Results {
             }
             let _ = writeln!(out);
         }
-        for i in 0..first.users.len() {
-            let _ = write!(
-                out,
-                "| {} users holding sessions (load spread over all) |",
-                first.users[i].0
-            );
+        for (i, u) in first.users.iter().enumerate() {
+            let _ = if u.holding == 1 {
+                write!(out, "| 1 user holding a session (the hot path's) |")
+            } else {
+                write!(
+                    out,
+                    "| {} users holding sessions (load over {} of them) |",
+                    u.holding, u.load
+                )
+            };
             for b in &self.backends {
                 let _ = write!(
                     out,
                     "{}",
-                    b.users
-                        .get(i)
-                        .map_or(String::new(), |t| cell(&t.1, Some(t.2)))
+                    b.users.get(i).map_or(String::new(), |u| {
+                        let mut c = cell(&u.measure, None);
+                        if u.holding > 1 {
+                            c.truncate(c.len() - " — |".len());
+                            let _ = write!(
+                                c,
+                                " seed {:.1} s + warm {:.1} s |",
+                                u.seed.as_secs_f64(),
+                                u.warm.as_secs_f64()
+                            );
+                        }
+                        c
+                    })
                 );
             }
             let _ = writeln!(out);
@@ -278,11 +302,23 @@ impl Results {
                 );
             }
             if let (Some(one), Some(many)) = (b.users.first(), b.users.last()) {
-                let g = many.1.cpu_us / one.1.cpu_us;
+                let g = many.measure.cpu_us / one.measure.cpu_us;
+                let same_load = b
+                    .users
+                    .iter()
+                    .find(|u| u.holding > 1 && u.load == many.load && u.holding < many.holding)
+                    .map_or(String::new(), |u| {
+                        format!(
+                            "; {} → {} with the same load: {:.2}×",
+                            u.holding,
+                            many.holding,
+                            many.measure.cpu_us / u.measure.cpu_us
+                        )
+                    });
                 let _ = writeln!(
                     out,
-                    "| {name}: flat with users (1 → {}), within 1.2× | {g:.2}× | {} |",
-                    many.0,
+                    "| {name}: flat with users (1 → {}), within 1.2× | {g:.2}×{same_load} | {} |",
+                    many.holding,
                     ok(g < 1.2)
                 );
             }

@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 use todoist_fake::FakeTodoist;
 
 use crate::Plan;
+use crate::accounts;
 use crate::baselines;
 use crate::drive::{self, Line, Measure, Target};
 use crate::fleet::{self, Backend, User};
 use crate::procs::{Server, addr};
-use crate::report::{BackendResults, Budget, Results, Row};
+use crate::report::{BackendResults, Budget, Results, Row, UsersRow};
 
 /// Cold start three times, on fresh data directories.
 pub async fn cold_start(results: &mut Results) {
@@ -258,20 +259,53 @@ pub async fn fleet(
         eprintln!("{n} open tasks: {m:?}");
         out.tasks.push((n, m));
     }
-    // Users holding sessions, the load spread over all of them.
-    out.users.push((1, out.hot[0].full, Duration::ZERO));
-    let started = Instant::now();
-    let many = fleet::sign_in_many(fake, "many", plan.many_users, None).await;
-    warm(&many).await;
-    let setup = started.elapsed();
-    let m = row(server, plan, &recommend(&many), "users").await;
-    eprintln!("{} users: {m:?} (setup {setup:?})", plan.many_users);
-    out.users.push((plan.many_users, m, setup));
+    // Users holding sessions (seeded straight into the databases), the load
+    // spread over `users_load` of each row's new ones.
+    out.users.push(UsersRow {
+        holding: 1,
+        load: 1,
+        measure: out.hot[0].full,
+        seed: Duration::ZERO,
+        warm: Duration::ZERO,
+    });
+    let mut seeded = 0;
+    for &n in plan.users {
+        let started = Instant::now();
+        let prefix = format!("users{n}");
+        let load = match accounts::seed(&fleet, fake, &prefix, n - seeded, plan.users_load).await {
+            Ok(load) => load,
+            Err(e) => {
+                eprintln!("seeding {n} users failed, row left out: {e:#}");
+                break;
+            }
+        };
+        let seed = started.elapsed();
+        seeded = n;
+        if let Err(e) = accounts::check(&load[0]).await {
+            eprintln!("a seeded user is not signed in, row left out: {e:#}");
+            break;
+        }
+        let started = Instant::now();
+        warm(&load).await;
+        let warmed = started.elapsed();
+        let m = row(server, plan, &recommend(&load), &format!("users-{n}")).await;
+        eprintln!(
+            "{n} users, load over {}: {m:?} (seeded in {seed:?}, warmed in {warmed:?})",
+            load.len()
+        );
+        out.users.push(UsersRow {
+            holding: n,
+            load: load.len(),
+            measure: m,
+            seed,
+            warm: warmed,
+        });
+    }
     // Stored decisions (other users'), written straight into the database.
     let mut stored = 0;
     for &n in &plan.decisions {
         let started = Instant::now();
-        if let Err(e) = crate::seed::decisions(&fleet.recommender_db, stored, n).await {
+        if let Err(e) = crate::seed::decisions(&fleet.database("recommender"), stored, n).await {
             eprintln!("seeding {n} decisions failed, row left out: {e:#}");
             break;
         }
