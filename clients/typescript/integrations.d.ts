@@ -114,7 +114,8 @@ export interface paths {
          * The user's open tasks from every connected service, and one report per
          *     connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
          *     provider failing: the last good list, up to 24 h old), `failed`,
-         *     `not_connected` or `reconnect_required`, with `as_of`.
+         *     `not_connected` or `reconnect_required`, with `as_of`. The items, their
+         *     event ids included, stay the same while the source's cached list does.
          */
         get: operations["list_tasks"];
         put?: never;
@@ -391,6 +392,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot reach its database; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     disconnect: {
@@ -631,7 +641,10 @@ export interface operations {
     list_tasks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An `ETag` this endpoint answered before: `304 Not Modified` when the answer is still that one */
+                "If-None-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -640,11 +653,22 @@ export interface operations {
             /** @description The user's open items (`task.open` events whose payload is a `TaskPayload`) and a report per source */
             200: {
                 headers: {
+                    /** @description A strong validator of this answer (items, event ids, statuses and `as_of`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Candidates"];
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body) */
+            304: {
+                headers: {
+                    /** @description The same validator */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No valid access token */
             401: {

@@ -6,6 +6,7 @@
 //! Linear…) is a new file implementing [`Connector`], registered in
 //! [`Registry`].
 
+pub mod answer;
 pub mod cache;
 pub mod credentials;
 pub mod todoist;
@@ -15,9 +16,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use shared_types::NormalizedEvent;
-use shared_types::integrations::{CompleteOutcome, ReopenKind, SourceReport, TaskDue};
+use shared_types::integrations::{CompleteOutcome, ReopenKind, TaskDue};
 use time::OffsetDateTime;
 
+pub use answer::{CandidateList, Items, SourceAnswer};
 pub use cache::CachePolicy;
 pub use credentials::Credentials;
 pub use todoist::TodoistConnector;
@@ -35,13 +37,6 @@ pub type Completion = CompleteOutcome;
 /// not at all.
 pub type EventOf<'a, T> = &'a (dyn Fn(&T) -> NormalizedEvent + Send + Sync);
 
-/// One source's part of the candidate list.
-#[derive(Debug, Clone)]
-pub struct SourceAnswer {
-    pub report: SourceReport,
-    /// `task.open` events; empty unless the status has items.
-    pub items: Vec<NormalizedEvent>,
-}
 use crate::store::{CredentialRow, StoreError};
 use crate::vault::VaultError;
 
@@ -149,7 +144,9 @@ pub trait Connector: Send + Sync {
 
     /// The user's candidates and how the source answered: never an error
     /// (a failing provider is a `failed` or `stale` report), and quick (a
-    /// cold cache waits about a second at most).
+    /// cold cache waits about a second at most). The items are the same
+    /// [`Items`] (same bytes, same event ids) for as long as the source's
+    /// cached list is unchanged.
     async fn candidates(&self, user: &UserId) -> SourceAnswer;
 
     /// Marks an item done at the provider, recording the completion and

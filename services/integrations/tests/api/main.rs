@@ -10,6 +10,7 @@ mod cli;
 mod connector;
 mod contracts;
 mod database_outage;
+mod etag;
 mod helpers;
 mod items;
 mod outbox;

@@ -8,7 +8,7 @@ mod events;
 mod writes;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -18,9 +18,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::time::Instant;
 
+use super::answer::{Items, SourceAnswer};
 use super::cache::{CachePolicy, Lookup, SwrCache};
 use super::credentials::{Credentials, OpenCredential};
-use super::{Completion, Connector, ConnectorError, EventOf, SourceAnswer, StoredCredential};
+use super::{Completion, Connector, ConnectorError, EventOf, StoredCredential};
 use crate::domain::{IdempotencyKey, UserId};
 use crate::todoist::{Task, TodoistClient, TodoistError};
 use crate::vault::TokenSecrets;
@@ -32,7 +33,42 @@ const NAME: &str = "todoist";
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// The cached list of a user, and why the last fetch failed (shared).
-type TaskCache = SwrCache<Vec<Task>, Arc<ConnectorError>>;
+type TaskCache = SwrCache<TaskList, Arc<ConnectorError>>;
+
+/// A user's active tasks as last fetched (or patched by our own writes),
+/// and their candidate items, serialized on first use and kept for as long
+/// as this list is cached: a fetch or a patch makes a new `TaskList`, so
+/// the items (and their event ids) change exactly when the list does.
+#[derive(Debug)]
+pub struct TaskList {
+    pub tasks: Vec<Task>,
+    items: OnceLock<Arc<Items>>,
+}
+
+impl From<Vec<Task>> for TaskList {
+    fn from(tasks: Vec<Task>) -> Self {
+        Self {
+            tasks,
+            items: OnceLock::new(),
+        }
+    }
+}
+
+impl TaskList {
+    /// The open tasks as `task.open` events of `user`, serialized once.
+    fn items(&self, user: &UserId) -> Arc<Items> {
+        self.items
+            .get_or_init(|| {
+                Arc::new(Items::serialize(
+                    self.tasks
+                        .iter()
+                        .filter(|t| !t.checked && !t.is_deleted)
+                        .map(|t| to_event(user, t)),
+                ))
+            })
+            .clone()
+    }
+}
 
 /// Todoist, behind the [`Connector`] trait.
 pub struct TodoistConnector {
@@ -87,7 +123,7 @@ impl TodoistConnector {
 
     /// The user's active tasks, waiting for the fetch when nothing usable
     /// is cached (stale lists are answered at once and refreshed behind).
-    pub async fn active_tasks(&self, user: &UserId) -> Result<Arc<Vec<Task>>, ConnectorError> {
+    pub async fn active_tasks(&self, user: &UserId) -> Result<Arc<TaskList>, ConnectorError> {
         match self.lookup(user, None).await {
             Lookup::Fresh(c) | Lookup::Stale { cached: c, .. } => Ok(c.value),
             Lookup::Failed(e) => Err(clone_error(&e)),
@@ -99,12 +135,16 @@ impl TodoistConnector {
         &self,
         user: &UserId,
         wait: Option<Duration>,
-    ) -> Lookup<Vec<Task>, Arc<ConnectorError>> {
+    ) -> Lookup<TaskList, Arc<ConnectorError>> {
         let inner = self.inner.clone();
         let owner = *user;
         self.tasks
             .get(user, wait, move || async move {
-                inner.list_tasks(&owner).await.map_err(Arc::new)
+                inner
+                    .list_tasks(&owner)
+                    .await
+                    .map(TaskList::from)
+                    .map_err(Arc::new)
             })
             .await
     }
@@ -344,6 +384,7 @@ impl Connector for TodoistConnector {
     ) -> Result<Vec<NormalizedEvent>, ConnectorError> {
         let tasks = self.active_tasks(user).await?;
         Ok(tasks
+            .tasks
             .iter()
             .filter(|t| !t.checked && !t.is_deleted && changed_since(t, since))
             .map(|t| to_event(user, t))
@@ -351,10 +392,7 @@ impl Connector for TodoistConnector {
     }
 
     async fn candidates(&self, user: &UserId) -> SourceAnswer {
-        let none = |status| SourceAnswer {
-            report: report(status, None),
-            items: Vec::new(),
-        };
+        let none = |status| SourceAnswer::without_items(report(status, None));
         match self.inner.credentials.status(user, NAME).await {
             Ok(Some(_)) => {}
             Ok(None) => return none(SourceStatus::NotConnected),
@@ -399,12 +437,7 @@ impl Connector for TodoistConnector {
         };
         SourceAnswer {
             report: report(status, Some(cached.as_of)),
-            items: cached
-                .value
-                .iter()
-                .filter(|t| !t.checked && !t.is_deleted)
-                .map(|t| to_event(user, t))
-                .collect(),
+            items: cached.value.items(user),
         }
     }
 

@@ -142,7 +142,7 @@ impl TodoistConnector {
             Err(ConnectorError::NotFound) => {
                 // Gone at Todoist: not a candidate any more either.
                 self.tasks
-                    .patch(user, |tasks| without_closed(tasks, item_id));
+                    .patch(user, |list| without_closed(&list.tasks, item_id).into());
                 return Err(ConnectorError::NotFound);
             }
             Err(e) => return Err(e),
@@ -202,10 +202,10 @@ impl TodoistConnector {
         match (&completion.outcome, &completion.next_due) {
             (CompletionKind::Advanced, Some(next)) => self
                 .tasks
-                .patch(user, |tasks| with_due(tasks, item_id, next)),
+                .patch(user, |list| with_due(&list.tasks, item_id, next).into()),
             _ => self
                 .tasks
-                .patch(user, |tasks| without_closed(tasks, item_id)),
+                .patch(user, |list| without_closed(&list.tasks, item_id).into()),
         };
         Ok(completion)
     }
@@ -259,7 +259,7 @@ impl TodoistConnector {
                     })
                     .await?;
                 self.tasks
-                    .patch(user, |tasks| with_due(tasks, item_id, &due));
+                    .patch(user, |list| with_due(&list.tasks, item_id, &due).into());
                 ReopenKind::Restored
             }
             None => {
@@ -282,7 +282,8 @@ impl TodoistConnector {
                     .await;
                 match task {
                     Ok(task) if !task.checked => {
-                        self.tasks.patch(user, |tasks| with_task(tasks, &task));
+                        self.tasks
+                            .patch(user, |list| with_task(&list.tasks, &task).into());
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "reading a task after its reopen"),

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -7,24 +7,37 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.candidates import Candidates
 from ...models.error_body import ErrorBody
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    if_none_match: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/integrations/tasks",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Candidates | ErrorBody | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Candidates | ErrorBody | None:
     if response.status_code == 200:
         response_200 = Candidates.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 401:
         response_401 = ErrorBody.from_dict(response.json())
@@ -39,7 +52,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Candidates | ErrorBody]:
+) -> Response[Any | Candidates | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -51,21 +64,28 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Candidates | ErrorBody]:
+    if_none_match: None | str | Unset = UNSET,
+) -> Response[Any | Candidates | ErrorBody]:
     """The user's open tasks from every connected service, and one report per
     connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
     provider failing: the last good list, up to 24 h old), `failed`,
-    `not_connected` or `reconnect_required`, with `as_of`.
+    `not_connected` or `reconnect_required`, with `as_of`. The items, their
+    event ids included, stay the same while the source's cached list does.
+
+    Args:
+        if_none_match (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Candidates | ErrorBody]
+        Response[Any | Candidates | ErrorBody]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -77,43 +97,56 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Candidates | ErrorBody | None:
+    if_none_match: None | str | Unset = UNSET,
+) -> Any | Candidates | ErrorBody | None:
     """The user's open tasks from every connected service, and one report per
     connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
     provider failing: the last good list, up to 24 h old), `failed`,
-    `not_connected` or `reconnect_required`, with `as_of`.
+    `not_connected` or `reconnect_required`, with `as_of`. The items, their
+    event ids included, stay the same while the source's cached list does.
+
+    Args:
+        if_none_match (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Candidates | ErrorBody
+        Any | Candidates | ErrorBody
     """
 
     return sync_detailed(
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Candidates | ErrorBody]:
+    if_none_match: None | str | Unset = UNSET,
+) -> Response[Any | Candidates | ErrorBody]:
     """The user's open tasks from every connected service, and one report per
     connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
     provider failing: the last good list, up to 24 h old), `failed`,
-    `not_connected` or `reconnect_required`, with `as_of`.
+    `not_connected` or `reconnect_required`, with `as_of`. The items, their
+    event ids included, stay the same while the source's cached list does.
+
+    Args:
+        if_none_match (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Candidates | ErrorBody]
+        Response[Any | Candidates | ErrorBody]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -123,22 +156,28 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Candidates | ErrorBody | None:
+    if_none_match: None | str | Unset = UNSET,
+) -> Any | Candidates | ErrorBody | None:
     """The user's open tasks from every connected service, and one report per
     connector: `ok`, `stale` (older than `TODOIST_CACHE_TTL`, or the
     provider failing: the last good list, up to 24 h old), `failed`,
-    `not_connected` or `reconnect_required`, with `as_of`.
+    `not_connected` or `reconnect_required`, with `as_of`. The items, their
+    event ids included, stay the same while the source's cached list does.
+
+    Args:
+        if_none_match (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Candidates | ErrorBody
+        Any | Candidates | ErrorBody
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed
