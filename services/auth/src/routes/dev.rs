@@ -35,8 +35,10 @@ pub async fn form(Query(q): Query<ReturnTo>) -> Redirect {
     if return_to == "/" {
         return Redirect::to("/signin");
     }
-    let encoded: String = url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect();
-    Redirect::to(&format!("/signin?return_to={encoded}"))
+    Redirect::to(&format!(
+        "/signin?return_to={}",
+        platform::http::query_value(&return_to)
+    ))
 }
 
 /// Signs in as the given address.

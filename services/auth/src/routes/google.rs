@@ -45,7 +45,7 @@ pub async fn start(
         if state.dev_sign_in {
             let to = format!(
                 "/auth/dev/signin?return_to={}",
-                url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>()
+                platform::http::query_value(&return_to)
             );
             return Ok(Redirect::to(&to).into_response());
         }
