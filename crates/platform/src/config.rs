@@ -157,6 +157,26 @@ impl Env {
     }
 }
 
+/// Where the sandbox Todoist (`tools/todoist-fake`) listens unless
+/// `TODOIST_SANDBOX_ADDR` says otherwise.
+pub const TODOIST_SANDBOX_ADDR: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8090);
+
+/// Whether the embedded run talks to the sandbox Todoist instead of
+/// Todoist: when no `TODOIST_CLIENT_ID` is set, in development only
+/// (production requires a real client).
+pub fn uses_todoist_sandbox(env: &Env, production: bool) -> bool {
+    env.get("TODOIST_CLIENT_ID").is_none() && !production
+}
+
+/// The sandbox Todoist's address: `TODOIST_SANDBOX_ADDR`, or
+/// [`TODOIST_SANDBOX_ADDR`]'s default.
+pub fn todoist_sandbox_addr(env: &Env) -> Result<std::net::SocketAddr, ConfigError> {
+    Ok(env
+        .parse("TODOIST_SANDBOX_ADDR")?
+        .unwrap_or(TODOIST_SANDBOX_ADDR))
+}
+
 /// `development` or `production`; production refuses dev-only shortcuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppEnv {
@@ -395,6 +415,29 @@ impl ServiceName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sandbox_todoist_is_used_without_a_client_in_development_only() {
+        let none = Env::default();
+        assert!(uses_todoist_sandbox(&none, false));
+        assert!(!uses_todoist_sandbox(&none, true));
+        let client = Env::from_pairs([("TODOIST_CLIENT_ID", "id")]);
+        assert!(!uses_todoist_sandbox(&client, false));
+        assert_eq!(
+            todoist_sandbox_addr(&none).unwrap().to_string(),
+            "127.0.0.1:8090"
+        );
+        let moved = Env::from_pairs([("TODOIST_SANDBOX_ADDR", "127.0.0.1:18090")]);
+        assert_eq!(
+            todoist_sandbox_addr(&moved).unwrap().to_string(),
+            "127.0.0.1:18090"
+        );
+        let bad = Env::from_pairs([("TODOIST_SANDBOX_ADDR", "nowhere")]);
+        assert_eq!(
+            todoist_sandbox_addr(&bad).unwrap_err().name,
+            "TODOIST_SANDBOX_ADDR"
+        );
+    }
 
     #[test]
     fn defaults_give_a_working_embedded_run() {

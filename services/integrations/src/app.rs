@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use crate::connector::{Credentials, Registry, TodoistConnector};
 use crate::store::Store;
-use crate::todoist::{TodoistClient, TodoistConfig};
+use crate::todoist::TodoistClient;
 use crate::vault::Vault;
 use crate::{Settings, routes};
 
@@ -85,20 +85,11 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<AnyPool> {
 pub fn connectors(settings: &Settings, db: &AnyPool) -> anyhow::Result<Registry> {
     let vault = Vault::new(settings.vault_keys.clone());
     let credentials = Credentials::new(Store::new(db.clone()), vault);
-    let todoist = &settings.todoist;
-    let mut config = TodoistConfig::new(
-        todoist.client_id.clone(),
-        todoist.client_secret.clone(),
-        settings.todoist_redirect_url(),
-    );
-    config.api_url = todoist.api_url.clone();
-    config.auth_url = todoist.auth_url.clone();
-    config.token_url = todoist.token_url.clone();
-    let client = TodoistClient::new(config).context("the Todoist client")?;
+    let client = TodoistClient::new(settings.todoist.clone()).context("the Todoist client")?;
     let connector = TodoistConnector::new(
         Arc::new(client),
         credentials,
-        todoist.cache_ttl,
+        settings.todoist_cache_ttl,
         CALL_DEADLINE,
     );
     Ok(Registry::new().with(Arc::new(connector)))

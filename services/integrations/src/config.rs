@@ -1,28 +1,14 @@
 //! The integrations service's settings: the vault's key ring, the Todoist
 //! client and the candidate cache, read once through [`Env`].
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use platform::config::{ServiceName, ServiceSettings};
 use platform::{ConfigError, Env};
 use secrecy::SecretString;
 
+use crate::todoist::TodoistConfig;
 use crate::vault::{KeyRing, VaultKey};
-
-/// Where Todoist is and who we are to it.
-#[derive(Debug, Clone)]
-pub struct TodoistSettings {
-    pub client_id: String,
-    pub client_secret: SecretString,
-    pub auth_url: String,
-    pub token_url: String,
-    pub api_url: String,
-    /// True when talking to the embedded sandbox (development only).
-    pub sandbox: bool,
-    /// How long a user's task list is served from cache.
-    pub cache_ttl: Duration,
-}
 
 /// The client id and secret of the embedded sandbox Todoist.
 pub const SANDBOX_CLIENT_ID: &str = "onetip-sandbox";
@@ -34,7 +20,14 @@ pub struct Settings {
     pub service: ServiceSettings,
     /// Newest first: the first seals, every one opens.
     pub vault_keys: KeyRing,
-    pub todoist: TodoistSettings,
+    /// Where Todoist is and who we are to it: the client's own
+    /// configuration, read here once.
+    pub todoist: TodoistConfig,
+    /// True when talking to the embedded sandbox (development only).
+    pub todoist_sandbox: bool,
+    /// `TODOIST_CACHE_TTL`: how long a user's task list is served from
+    /// cache.
+    pub todoist_cache_ttl: Duration,
     /// auth's JWKS, whose keys verify access tokens.
     pub jwks_url: String,
     /// Where the recommender is (`RECOMMENDER_URL`): the HTTP event sink
@@ -53,26 +46,24 @@ impl Settings {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceSettings::from_env(env, ServiceName::Integrations)?;
         let vault_keys = vault_keys(env, &service)?;
-        let todoist = todoist(env, &service)?;
+        let (todoist, todoist_sandbox) = todoist(env, &service)?;
+        let todoist_cache_ttl = duration(env, "TODOIST_CACHE_TTL", Duration::from_secs(30))?;
         Ok(Self {
             jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
             recommender_url: ServiceName::Recommender.url(env)?,
             internal_token: platform::secrets::internal_api_token(env, &service.common)?,
             nats: platform::events::NatsSettings::from_env(env, &service.common)?,
             outbox_max_age: env.duration("OUTBOX_MAX_AGE", Duration::from_secs(300))?,
+            todoist_cache_ttl,
             service,
             vault_keys,
             todoist,
+            todoist_sandbox,
         })
     }
 
     pub fn from_process() -> Result<Self, ConfigError> {
         Self::from_env(&Env::from_process())
-    }
-
-    /// Todoist's OAuth redirect: `${PUBLIC_URL}/connect/todoist/callback`.
-    pub fn todoist_redirect_url(&self) -> String {
-        format!("{}/connect/todoist/callback", self.common.public_url)
     }
 }
 
@@ -97,7 +88,9 @@ fn vault_keys(env: &Env, service: &ServiceSettings) -> Result<KeyRing, ConfigErr
     KeyRing::parse(&text).map_err(|e| ConfigError::new(NAME, e.to_string()))
 }
 
-fn todoist(env: &Env, service: &ServiceSettings) -> Result<TodoistSettings, ConfigError> {
+/// The Todoist client's configuration (the real Todoist, or the sandbox in
+/// a development run without a client), and whether it is the sandbox.
+fn todoist(env: &Env, service: &ServiceSettings) -> Result<(TodoistConfig, bool), ConfigError> {
     let production = service.common.is_production();
     let (client_id, client_secret, sandbox) = match (
         env.get("TODOIST_CLIENT_ID"),
@@ -110,7 +103,7 @@ fn todoist(env: &Env, service: &ServiceSettings) -> Result<TodoistSettings, Conf
                 "required with TODOIST_CLIENT_ID",
             ));
         }
-        (None, _) if production => {
+        (None, _) if !platform::config::uses_todoist_sandbox(env, production) => {
             return Err(ConfigError::new(
                 "TODOIST_CLIENT_ID",
                 "required in production",
@@ -124,9 +117,7 @@ fn todoist(env: &Env, service: &ServiceSettings) -> Result<TodoistSettings, Conf
     };
     // The sandbox serves OAuth and the API on one address, with Todoist's paths.
     let (auth_default, token_default, api_default) = if sandbox {
-        let addr: SocketAddr = env
-            .parse("TODOIST_SANDBOX_ADDR")?
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8090)));
+        let addr = platform::config::todoist_sandbox_addr(env)?;
         (
             format!("http://{addr}/oauth/authorize"),
             format!("http://{addr}/oauth/access_token"),
@@ -150,15 +141,13 @@ fn todoist(env: &Env, service: &ServiceSettings) -> Result<TodoistSettings, Conf
         }
         Ok(value)
     };
-    Ok(TodoistSettings {
-        client_id,
-        client_secret,
-        auth_url: url("TODOIST_AUTH_URL", auth_default)?,
-        token_url: url("TODOIST_TOKEN_URL", token_default)?,
-        api_url: url("TODOIST_API_URL", api_default)?,
-        sandbox,
-        cache_ttl: duration(env, "TODOIST_CACHE_TTL", Duration::from_secs(30))?,
-    })
+    // Todoist's OAuth redirect: `${PUBLIC_URL}/connect/todoist/callback`.
+    let redirect_url = format!("{}/connect/todoist/callback", service.common.public_url);
+    let mut config = TodoistConfig::new(client_id, client_secret, redirect_url);
+    config.auth_url = url("TODOIST_AUTH_URL", auth_default)?;
+    config.token_url = url("TODOIST_TOKEN_URL", token_default)?;
+    config.api_url = url("TODOIST_API_URL", api_default)?;
+    Ok((config, sandbox))
 }
 
 fn duration(env: &Env, name: &str, default: Duration) -> Result<Duration, ConfigError> {
@@ -174,9 +163,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("onetip-int-{}", uuid::Uuid::new_v4()));
         let env = Env::from_pairs([("DATA_DIR", dir.display().to_string())]);
         let settings = Settings::from_env(&env).unwrap();
-        assert!(settings.todoist.sandbox);
+        assert!(settings.todoist_sandbox);
         assert_eq!(settings.todoist.api_url, "http://127.0.0.1:8090/api/v1");
-        assert_eq!(settings.todoist.cache_ttl, Duration::from_secs(30));
+        assert_eq!(settings.todoist_cache_ttl, Duration::from_secs(30));
         let again = Settings::from_env(&env).unwrap();
         assert_eq!(
             settings.vault_keys.active().id(),
@@ -234,7 +223,7 @@ mod tests {
         let env = env.with([("INTERNAL_API_TOKEN", internal.clone())]);
         let settings = Settings::from_env(&env).unwrap();
         assert!(!format!("{settings:?}").contains(&internal));
-        assert!(!settings.todoist.sandbox);
+        assert!(!settings.todoist_sandbox);
         assert_eq!(
             settings.todoist.auth_url,
             "https://todoist.com/oauth/authorize"
