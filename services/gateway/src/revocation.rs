@@ -153,14 +153,25 @@ impl Revocations {
     }
 
     async fn page(&self, since: i64, after: &str) -> Result<RevokedList, &'static str> {
-        let response = self
-            .http
-            .get(format!("{}/internal/sessions/revoked", self.auth_url))
-            .query(&[
-                ("since", since.to_string()),
-                ("after", after.to_owned()),
-                ("limit", self.settings.page.to_string()),
-            ])
+        self.ask_auth(
+            self.http
+                .get(format!("{}/internal/sessions/revoked", self.auth_url))
+                .query(&[
+                    ("since", since.to_string()),
+                    ("after", after.to_owned()),
+                    ("limit", self.settings.page.to_string()),
+                ]),
+        )
+        .await
+    }
+
+    /// `request` to auth's `/internal/*` as an internal caller, carrying the
+    /// trace; its JSON answer, or why not in words fit for a log.
+    async fn ask_auth<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, &'static str> {
+        let response = request
             .bearer_auth(self.internal_token.expose_secret())
             .headers(platform::trace::headers())
             .send()
@@ -227,18 +238,7 @@ impl Revocations {
         url.path_segments_mut()
             .map_err(|_| "bad auth url")?
             .extend(["internal", "sessions", sid]);
-        let response = self
-            .http
-            .get(url)
-            .bearer_auth(self.internal_token.expose_secret())
-            .headers(platform::trace::headers())
-            .send()
-            .await
-            .map_err(|_| "auth unreachable")?;
-        if !response.status().is_success() {
-            return Err("auth refused");
-        }
-        let state: SessionState = response.json().await.map_err(|_| "bad answer")?;
+        let state: SessionState = self.ask_auth(self.http.get(url)).await?;
         Ok(state.live)
     }
 }
