@@ -22,10 +22,33 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The names of the structs and enums `text` declares, outside
-/// `#[cfg(test)]` modules (which come last in our files).
+/// `text` up to its `#[cfg(test)]` module (which comes last in our
+/// files). A `#[cfg(test)]` on anything else (a test-only method midway)
+/// does not end the code: declarations after it still count.
+fn without_test_module(text: &str) -> &str {
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        if line.trim() == "#[cfg(test)]" {
+            // The item it applies to: the next line that is not an attribute.
+            let item = lines
+                .clone()
+                .map(str::trim)
+                .find(|l| !l.starts_with("#["))
+                .unwrap_or("");
+            if item.starts_with("mod ") || item.starts_with("pub mod ") {
+                return &text[..offset];
+            }
+        }
+        offset += line.len();
+    }
+    text
+}
+
+/// The names of the structs and enums `text` declares, outside its
+/// `#[cfg(test)]` module.
 fn declared(text: &str) -> BTreeSet<String> {
-    let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+    let code = without_test_module(text);
     let mut names = BTreeSet::new();
     for line in code.lines() {
         let line = line.trim_start();
@@ -97,4 +120,10 @@ fn the_declaration_scan_sees_structs_and_enums_but_not_test_modules() {
         names,
         BTreeSet::from(["Tip".to_owned(), "Kind".to_owned(), "Inner".to_owned()])
     );
+    // A test-only method midway hides nothing after it; a test module
+    // declared by path ends the code like an inline one.
+    let names = declared(
+        "pub struct Key;\nimpl Key {\n    #[cfg(test)]\n    pub fn fixed() -> Self { Key }\n}\npub enum Tip { A }\n#[cfg(test)]\n#[path = \"t.rs\"]\nmod tests;\nstruct After;",
+    );
+    assert_eq!(names, BTreeSet::from(["Key".to_owned(), "Tip".to_owned()]));
 }
