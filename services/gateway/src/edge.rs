@@ -98,7 +98,7 @@ impl EdgeAuth {
         Self {
             verifier: Verifier::remote(
                 settings.issuer.clone(),
-                format!("{}/auth/jwks.json", settings.auth_url),
+                platform::jwt::jwks_url(&settings.auth_url),
             ),
             revocations: Revocations::new(
                 settings.revocation.clone(),

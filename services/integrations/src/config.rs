@@ -49,7 +49,7 @@ impl Settings {
         let (todoist, todoist_sandbox) = todoist(env, &service)?;
         let todoist_cache_ttl = duration(env, "TODOIST_CACHE_TTL", Duration::from_secs(30))?;
         Ok(Self {
-            jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
+            jwks_url: platform::jwt::jwks_url(&ServiceName::Auth.url(env)?),
             recommender_url: ServiceName::Recommender.url(env)?,
             internal_token: platform::secrets::internal_api_token(env, &service.common)?,
             nats: platform::events::NatsSettings::from_env(env, &service.common)?,

@@ -22,7 +22,7 @@ impl Settings {
         common.require_https("PUBLIC_URL", &common.public_url)?;
         let internal_token = platform::secrets::internal_api_token(env, common)?;
         Ok(Self {
-            jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
+            jwks_url: platform::jwt::jwks_url(&ServiceName::Auth.url(env)?),
             internal_token,
             service,
         })

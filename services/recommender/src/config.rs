@@ -58,7 +58,7 @@ impl Settings {
             .map_err(|reason| ConfigError::new("RECOMMENDER_EXPERIMENT", reason))?;
         Ok(Self {
             integrations_url: ServiceName::Integrations.url(env)?,
-            jwks_url: format!("{}/auth/jwks.json", ServiceName::Auth.url(env)?),
+            jwks_url: platform::jwt::jwks_url(&ServiceName::Auth.url(env)?),
             internal_token: platform::secrets::internal_api_token(env, &service.common)?,
             policy,
             experiment,

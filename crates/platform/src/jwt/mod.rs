@@ -32,6 +32,16 @@ pub const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 /// How long fetched keys are trusted before they are fetched again.
 pub const KEYS_TTL: Duration = Duration::from_secs(300);
 
+/// Where auth publishes the keys that verify access tokens, on its own
+/// address as through the gateway.
+pub const JWKS_PATH: &str = "/auth/jwks.json";
+
+/// The JWKS URL of the auth service at `auth_url` (its base, no slash at
+/// the end): what every verifier of access tokens fetches.
+pub fn jwks_url(auth_url: &str) -> String {
+    format!("{auth_url}{JWKS_PATH}")
+}
+
 /// The claims of an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
