@@ -11,8 +11,8 @@ use auth::Clock;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use platform::testing::TestDatabase;
-use platform::{Env, Shutdown};
+use platform::Env;
+use platform::testing::{TestDatabase, TestServer, cookies};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
@@ -228,13 +228,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDatabase,
     pub pool: AnyPool,
-    shutdown: Shutdown,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
+    _server: TestServer,
 }
 
 /// With Google configured (wiremock), development defaults otherwise.
@@ -288,17 +282,16 @@ pub async fn spawn_with(google: bool, extra: &[(&str, &str)]) -> TestApp {
         settings.service.common.app_env = platform::AppEnv::Production;
     }
     let clock = Clock::system();
-    let server = auth::build_with_clock(settings, clock.clone())
-        .await
-        .expect("auth starts");
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    let server = TestServer::serve(
+        auth::build_with_clock(settings, clock.clone())
+            .await
+            .expect("auth starts"),
+    );
     let pool = platform::db::connect(db.url(), &platform::db::DbOptions::new("auth"))
         .await
         .unwrap();
     TestApp {
-        base,
+        base: server.url().to_owned(),
         google: fake,
         profile,
         clock,
@@ -308,7 +301,7 @@ pub async fn spawn_with(google: bool, extra: &[(&str, &str)]) -> TestApp {
             .unwrap(),
         db,
         pool,
-        shutdown,
+        _server: server,
     }
 }
 
@@ -322,24 +315,11 @@ pub struct Flow {
 
 /// The `Set-Cookie` values of a response, by cookie name.
 pub fn set_cookies(r: &reqwest::Response) -> HashMap<String, String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| {
-            let first = v.split(';').next()?;
-            let (k, val) = first.split_once('=')?;
-            Some((k.to_owned(), val.to_owned()))
-        })
-        .collect()
+    cookies::set_cookies(r.headers())
 }
 
 pub fn set_cookie_lines(r: &reqwest::Response) -> Vec<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect()
+    cookies::set_cookie_lines(r.headers())
 }
 
 /// A signed-in browser's cookies.
