@@ -169,12 +169,7 @@ async fn sign_out_checks_the_token_then_asks_auth_and_hands_its_cookies_on() {
 
     assert_eq!(page.status, 303);
     assert_eq!(page.headers["location"], "/signin");
-    let cookies: Vec<&str> = page
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .collect();
+    let cookies = platform::testing::cookies::set_cookie_lines(&page.headers);
     assert_eq!(cookies.len(), 2, "only auth's session cookies: {cookies:?}");
     assert!(cookies.iter().all(|c| c.contains("Max-Age=0")));
     assert_eq!(service_calls(&gateway).await, ["POST /auth/logout"]);

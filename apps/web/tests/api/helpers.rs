@@ -1,6 +1,7 @@
 //! `spawn_app()`: web on 127.0.0.1:0, its gateway pointed where a test says.
 
-use platform::{Env, Shutdown};
+use platform::Env;
+use platform::testing::{TestServer, free_port};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -9,15 +10,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     // Stops the server when the test ends.
-    _shutdown: StopOnDrop,
-}
-
-struct StopOnDrop(Shutdown);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.trigger();
-    }
+    _server: TestServer,
 }
 
 /// A page's status code, headers and body.
@@ -116,17 +109,14 @@ pub async fn spawn_app_with(gateway_url: &str, more: &[(&str, &str)]) -> TestApp
     ])
     .with(more.iter().copied());
     let settings = web::Settings::from_env(&env).expect("test settings");
-    let server = web::build(settings).await.expect("web binds");
-    let address = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    let server = TestServer::serve(web::build(settings).await.expect("web binds"));
     TestApp {
-        address,
+        address: server.url().to_owned(),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        _shutdown: StopOnDrop(shutdown),
+        _server: server,
     }
 }
 
@@ -196,10 +186,7 @@ pub fn report(status: &str, components: Value) -> Value {
 
 /// An address where nothing listens.
 pub fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
+    format!("http://127.0.0.1:{}", free_port())
 }
 
 /// The opening tag of the element carrying `attr`, e.g. `data-component="auth"`.
