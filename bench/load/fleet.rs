@@ -152,7 +152,8 @@ pub async fn start(backend: Backend, admin: &str) -> (Fleet, Duration) {
             Some(admin.to_owned())
         }
     };
-    let server = Server::pinned("onetip", env!("CARGO_BIN_EXE_onetip"), &[], &env);
+    let mut server = Server::pinned("onetip", env!("CARGO_BIN_EXE_onetip"), &[], &env);
+    server.tag = format!("{}-", backend.name().to_lowercase());
     let http = reqwest::Client::new();
     let took = wait_ok(
         &http,

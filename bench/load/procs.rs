@@ -17,6 +17,9 @@ pub fn addr(offset: u16) -> String {
 /// A server process, killed when dropped.
 pub struct Server {
     pub child: Child,
+    /// Put before the names of its profiles (the fleet's backend), so the
+    /// second backend's do not overwrite the first's.
+    pub tag: String,
 }
 
 impl Server {
@@ -39,7 +42,10 @@ impl Server {
         let child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("starting {name}: {e}"));
-        Self { child }
+        Self {
+            child,
+            tag: String::new(),
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -122,7 +128,7 @@ impl Profile {
         let Ok(dir) = std::env::var("BENCH_PROFILE_DIR") else {
             return Self(None);
         };
-        let file: String = name
+        let file: String = format!("{}{name}", server.tag)
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
