@@ -66,11 +66,10 @@ impl IntoResponse for ApiError {
                 "invalid_request",
                 format!("{why}."),
             ),
-            Self::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Not signed in.".to_owned(),
-            ),
+            // The 401 every service gives.
+            Self::Unauthorized => {
+                return platform::identity::Unauthenticated.into_response();
+            }
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",

@@ -15,8 +15,6 @@ pub enum ApiError {
     },
     #[error("malformed request")]
     Malformed(String),
-    #[error("not signed in")]
-    Unauthorized,
     #[error("not found")]
     NotFound,
     #[error(transparent)]
@@ -32,11 +30,6 @@ impl IntoResponse for ApiError {
                 format!("{field}: {reason}."),
             ),
             Self::Malformed(why) => (StatusCode::BAD_REQUEST, "invalid_request", why.clone()),
-            Self::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Not signed in.".to_owned(),
-            ),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
