@@ -2,8 +2,8 @@
 //! library on the backend `ONETIP_TEST_DB` names: liveness, readiness, its
 //! own schema and migrations, and NATS in readiness when events use it.
 
-use platform::testing::TestDatabase;
-use platform::{Env, Server, Shutdown};
+use platform::testing::{TestDatabase, TestServer, free_port};
+use platform::{Env, Server};
 use serde_json::Value;
 use sqlx::{Connection, PgConnection};
 
@@ -55,13 +55,7 @@ impl Svc {
 
 struct Running {
     base: String,
-    shutdown: Shutdown,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
+    _server: TestServer,
 }
 
 async fn spawn(svc: Svc, db: &TestDatabase, extra: &[(&str, String)]) -> Running {
@@ -75,11 +69,11 @@ async fn spawn(svc: Svc, db: &TestDatabase, extra: &[(&str, String)]) -> Running
         pairs.push((format!("{prefix}_DATABASE_URL"), db.url().to_owned()));
     }
     pairs.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-    let server = svc.build(&Env::from_pairs(pairs)).await;
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
-    Running { base, shutdown }
+    let server = TestServer::serve(svc.build(&Env::from_pairs(pairs)).await);
+    Running {
+        base: server.url().to_owned(),
+        _server: server,
+    }
 }
 
 #[tokio::test]
@@ -222,12 +216,4 @@ async fn a_service_refuses_to_start_with_an_unsupported_database_url() {
     };
     assert!(err.contains("unsupported database URL scheme"), "{err}");
     assert!(!err.contains("hunter2"), "the password leaked: {err}");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

@@ -4,29 +4,13 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A port nobody listens on right now, and that no other test of this
-/// process has been given (tests run in parallel: without the registry two
-/// fleets could be handed the same just-released port).
-pub fn free_port() -> u16 {
-    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
-    let mut given = GIVEN.lock().unwrap();
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if !given.contains(&port) {
-            given.push(port);
-            return port;
-        }
-    }
-}
+/// A port nobody listens on, never handed out twice in this process (the
+/// test kit's).
+pub use platform::testing::free_port;
 
 /// The whole fleet, as one child process.
 pub struct FleetProcess {
