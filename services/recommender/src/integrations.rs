@@ -27,6 +27,18 @@ pub enum FetchError {
     Garbage,
 }
 
+/// What a revalidated candidate call gave.
+#[derive(Debug)]
+pub enum Fetched {
+    /// `304 Not Modified`: the list is still the one the tag names.
+    NotModified,
+    /// The list, and its `ETag` when integrations gave one.
+    List {
+        candidates: Candidates,
+        etag: Option<String>,
+    },
+}
+
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -75,33 +87,64 @@ impl IntegrationsClient {
     }
 
     /// `GET /api/integrations/tasks`, answered within `budget` or not at all.
-    #[tracing::instrument(skip_all)]
     pub async fn candidates(
         &self,
         token: &str,
         request_id: Option<&str>,
         budget: Duration,
     ) -> Result<Candidates, FetchError> {
-        let request = self
+        match self
+            .candidates_if_changed(token, request_id, budget, None)
+            .await?
+        {
+            Fetched::List { candidates, .. } => Ok(candidates),
+            Fetched::NotModified => Err(FetchError::Status(304)),
+        }
+    }
+
+    /// `GET /api/integrations/tasks` with `If-None-Match: etag` when the
+    /// caller holds a list: [`Fetched::NotModified`] while it is still the
+    /// one, else the new list and its tag. Answered within `budget` or not
+    /// at all.
+    #[tracing::instrument(skip_all)]
+    pub async fn candidates_if_changed(
+        &self,
+        token: &str,
+        request_id: Option<&str>,
+        budget: Duration,
+        etag: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
+        let mut request = self
             .http
             .get(format!("{}/api/integrations/tasks", self.base))
             .timeout(budget);
+        if let Some(etag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
         let call = async {
             let response = self
                 .request(request, token, request_id)
                 .send()
                 .await
                 .map_err(|e| unreachable(&e))?;
-            if response.status() != StatusCode::OK {
-                return Err(FetchError::Status(response.status().as_u16()));
+            match response.status() {
+                StatusCode::NOT_MODIFIED if etag.is_some() => return Ok(Fetched::NotModified),
+                StatusCode::OK => {}
+                other => return Err(FetchError::Status(other.as_u16())),
             }
-            response.json::<Candidates>().await.map_err(|e| {
+            let etag = response
+                .headers()
+                .get(reqwest::header::ETAG)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let candidates = response.json::<Candidates>().await.map_err(|e| {
                 if e.is_timeout() {
                     FetchError::TimedOut
                 } else {
                     FetchError::Garbage
                 }
-            })
+            })?;
+            Ok(Fetched::List { candidates, etag })
         };
         tokio::time::timeout(budget, call)
             .await

@@ -29,7 +29,8 @@ impl Recommender {
         context: Value,
         situation: &Situation,
     ) -> Result<DecisionRow, TipError> {
-        let (candidates, degraded) = if situation.eligible.is_empty() {
+        let eligible = situation.eligible();
+        let (candidates, degraded) = if eligible.is_empty() {
             (advice(&situation.acted), Some(degraded_reason(situation)))
         } else {
             let stale = situation
@@ -37,7 +38,7 @@ impl Recommender {
                 .iter()
                 .any(|s| s.status == SourceStatus::Stale);
             (
-                situation.eligible.clone(),
+                eligible.into_iter().cloned().collect(),
                 stale.then_some(DegradedReason::Stale),
             )
         };

@@ -2,6 +2,7 @@
 //! [`Recommender::recommend`] (sticky decisions, a logged draw) and, in
 //! [`tips`], done, skip and undo.
 
+pub mod candidates;
 pub mod draw;
 pub mod tips;
 
@@ -12,18 +13,19 @@ use std::time::Duration;
 use platform::events::EventSink;
 use serde_json::{Value, json};
 use shared_types::events::{SOURCE_ONETIP, kinds};
-use shared_types::integrations::{Candidates, SourceReport, SourceStatus};
+use shared_types::integrations::{SourceReport, SourceStatus};
 use shared_types::recommender::{DecisionStatus, DegradedReason, Recommendation, UndoOffer};
 use shared_types::{NormalizedEvent, TipKind};
 use uuid::Uuid;
 
 use crate::clock::{Clock, rfc3339};
 use crate::domain::Candidate;
-use crate::domain::eligibility::{self, RECENTLY_ACTED};
-use crate::integrations::IntegrationsClient;
+use crate::domain::eligibility::RECENTLY_ACTED;
+use crate::integrations::{Fetched, IntegrationsClient};
 use crate::policy::PolicyFactory;
 use crate::policy::experiment::{Assignment, Experiment};
 use crate::store::{DecisionRow, Store, StoreError};
+use candidates::{CandidateCache, Parsed};
 
 /// Why a use case failed, in domain terms; `error.rs` maps them to HTTP.
 #[derive(Debug, thiserror::Error)]
@@ -89,11 +91,15 @@ pub struct Recommender {
     /// One action at a time per user in this process: a sticky decision
     /// and a done cannot race each other into two open decisions.
     locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Each user's candidate list as last parsed, revalidated by its ETag.
+    candidates: Arc<CandidateCache>,
 }
 
 /// What a fresh look at the user's sources and recent decisions gave.
 struct Situation {
-    eligible: Vec<Candidate>,
+    /// The user's candidate list (shared with the cache while unchanged).
+    list: Arc<Parsed>,
+    today: time::Date,
     sources: Vec<SourceReport>,
     /// Whether the list could be fetched at all.
     fetched: bool,
@@ -103,6 +109,14 @@ struct Situation {
     acted: HashSet<String>,
     /// The newest done decision that can still be undone.
     undoable: Option<DecisionRow>,
+}
+
+impl Situation {
+    /// The candidates on offer now, most pressing first: the eligibility
+    /// rules over the list, with what the user acted on lately and today.
+    fn eligible(&self) -> Vec<&Candidate> {
+        self.list.ranked.eligible(&self.acted, self.today)
+    }
 }
 
 impl Recommender {
@@ -121,6 +135,7 @@ impl Recommender {
             clock,
             params,
             locks: Arc::default(),
+            candidates: Arc::new(CandidateCache::new(candidates::CAPACITY)),
         }
     }
 
@@ -206,31 +221,42 @@ impl Recommender {
         self.answer(caller, decision, false, &situation).await
     }
 
-    /// The user's candidates now, filtered by the eligibility rules, and
-    /// their recent decisions: the candidate call and one query, together.
+    /// The user's candidates now and their recent decisions: the candidate
+    /// call and one query, together. The list is parsed only when
+    /// integrations says it changed (its ETag); otherwise the one parsed
+    /// before is used again.
     async fn situation(&self, caller: &Caller) -> Result<Situation, TipError> {
         let now = self.clock.now_millis();
         let since = now - RECENTLY_ACTED.as_millis() as i64;
+        let today = self.clock.today();
+        let known = self.candidates.get(caller.user, today);
         let (fetched, recent) = tokio::join!(
-            self.integrations.candidates(
+            self.integrations.candidates_if_changed(
                 &caller.token,
                 caller.request_id.as_deref(),
                 self.params.candidate_budget,
+                known.as_ref().map(|k| k.etag.as_str()),
             ),
             self.store.recent(caller.user, since, now)
         );
         let recent = recent?;
-        let (list, fetched) = match fetched {
-            Ok(list) => (list, true),
-            Err(e) => {
+        let (list, fetched) = match (fetched, known) {
+            (Ok(Fetched::NotModified), Some(known)) => (known.list, true),
+            (Ok(Fetched::List { candidates, etag }), _) => {
+                let list = Arc::new(Parsed::new(candidates, today));
+                match etag {
+                    Some(etag) => self.candidates.put(caller.user, etag, today, list.clone()),
+                    None => self.candidates.forget(caller.user),
+                }
+                (list, true)
+            }
+            (Ok(Fetched::NotModified), None) => {
+                tracing::warn!("integrations answered 304 to a request without a tag");
+                (Arc::default(), false)
+            }
+            (Err(e), _) => {
                 tracing::warn!(error = %e, "no candidates; falling back to advice");
-                (
-                    Candidates {
-                        items: Vec::new(),
-                        sources: Vec::new(),
-                    },
-                    false,
-                )
+                (Arc::default(), false)
             }
         };
         let acted: HashSet<String> = recent
@@ -252,16 +278,10 @@ impl Recommender {
             .filter(|d| d.status == DecisionStatus::Done && d.undo_until.is_some_and(|u| u > now))
             .max_by_key(|d| d.status_at)
             .cloned();
-        let today = self.clock.today();
-        let tasks = list
-            .items
-            .iter()
-            .filter(|e| e.kind == kinds::TASK_OPEN)
-            .filter_map(|e| Candidate::from_event(e, today))
-            .collect();
         Ok(Situation {
-            eligible: eligibility::eligible(tasks, &acted, today),
-            sources: list.sources,
+            sources: list.sources.clone(),
+            list,
+            today,
             fetched,
             open,
             acted,
@@ -350,9 +370,10 @@ fn still_offered(open: &DecisionRow, situation: &Situation) -> bool {
     if !situation.fetched {
         return true;
     }
+    let eligible = situation.eligible();
     match open.tip.kind {
-        TipKind::Todo => situation.eligible.iter().any(|c| c.id == open.chosen_id),
-        TipKind::Advice => situation.eligible.is_empty(),
+        TipKind::Todo => eligible.iter().any(|c| c.id == open.chosen_id),
+        TipKind::Advice => eligible.is_empty(),
     }
 }
 

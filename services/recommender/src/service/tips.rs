@@ -285,7 +285,8 @@ impl Recommender {
         )
         .await;
         let situation = super::Situation {
-            eligible: Vec::new(),
+            list: Default::default(),
+            today: self.clock.today(),
             sources: restored.sources.clone(),
             fetched: true,
             open: None,

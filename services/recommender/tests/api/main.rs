@@ -2,6 +2,7 @@
 //! database (SQLite or PostgreSQL, as `ONETIP_TEST_DB` says), integrations
 //! played by wiremock, access tokens signed by a test key.
 
+mod candidate_cache;
 mod contracts;
 mod export;
 mod helpers;
