@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, header};
-use platform::identity::cookie;
+use platform::identity::{InternalCaller, Unauthenticated, cookie};
 use shared_types::auth::Refreshed;
 
 use crate::AppState;
@@ -44,7 +44,13 @@ pub fn signed_in(state: &AppState, issued: &Issued, return_to: &str) -> Response
         (status = 200, description = "New tokens, to internal callers; the cookies are set too", body = Refreshed),
         (status = 204, description = "New tokens in the cookies (browsers)"),
         (status = 401, description = "No valid refresh token", body = shared_types::ErrorBody)))]
-pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    // The gateway, refreshing for a browser, is an internal caller; a
+    // browser is not, and that is no refusal here.
+    caller: Result<InternalCaller, Unauthenticated>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let token = cookie(&headers, state.cookies.refresh).ok_or(ApiError::Unauthorized)?;
     let issued = match state.sessions.refresh(token).await {
         Ok(issued) => issued,
@@ -53,8 +59,7 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
         }
         Err(e) => return Err(e.into()),
     };
-    let internal = platform::secrets::bearer_matches(&headers, &state.internal_token);
-    let mut response = if internal {
+    let mut response = if caller.is_ok() {
         Json(Refreshed {
             access_token: issued.access_token.clone(),
             expires_in: issued.access_expires_in,
