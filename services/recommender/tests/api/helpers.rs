@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use platform::jwt::{AccessClaims, Jwks, SigningKey, Verifier};
-use platform::testing::TestDatabase;
-use platform::{Env, Server, Shutdown};
+use platform::Env;
+use platform::testing::{TestDatabase, TestKey, TestServer};
 use recommender::clock::Clock;
 use recommender::store::Store;
 use serde_json::{Value, json};
@@ -13,25 +12,18 @@ use uuid::Uuid;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-pub const ISSUER: &str = "http://localhost:8080";
-
 pub struct App {
     pub base: String,
     pub integrations: MockServer,
     pub store: Store,
     pub clock: Clock,
-    pub key: SigningKey,
+    /// The key the service trusts: it signs the tests' access tokens.
+    pub key: TestKey,
     pub user: Uuid,
     pub http: reqwest::Client,
     pub internal_token: String,
-    shutdown: Shutdown,
+    _server: TestServer,
     _db: TestDatabase,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
 }
 
 pub async fn spawn_app() -> App {
@@ -62,26 +54,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> App {
     let pool = recommender::open_database(&settings).await.unwrap();
     let clock = Clock::system();
     let service = recommender::recommender(&settings, pool.clone(), clock.clone(), None);
-    let key = SigningKey::generate();
+    let key = TestKey::default();
     let mut state = recommender::state(&settings, service);
-    state.verifier = Verifier::with_keys(
-        ISSUER,
-        &Jwks {
-            keys: vec![key.public_jwk()],
-        },
-    );
-    let server = Server::bind(
-        "recommender",
-        "127.0.0.1:0".parse().unwrap(),
-        recommender::router(state, Vec::new()),
-    )
-    .await
-    .unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    state.verifier = key.verifier();
+    let server = TestServer::router(recommender::router(state, Vec::new())).await;
     App {
-        base,
+        base: server.url().to_owned(),
         integrations,
         store: Store::new(pool),
         clock,
@@ -89,7 +67,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> App {
         user: Uuid::new_v4(),
         http: reqwest::Client::new(),
         internal_token: "internal-token-for-tests-0123456789abcdef".into(),
-        shutdown,
+        _server: server,
         _db: db,
     }
 }
@@ -130,16 +108,7 @@ impl App {
     }
 
     pub fn token_for(&self, user: Uuid) -> String {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        self.key.sign(&AccessClaims {
-            iss: ISSUER.into(),
-            aud: "onetip".into(),
-            sub: user.to_string(),
-            sid: "session-1".into(),
-            iat: now,
-            exp: now + 300,
-            jti: Uuid::new_v4().to_string(),
-        })
+        self.key.token(&user.to_string(), "session-1")
     }
 
     /// integrations answers this candidate list (replacing any before).
