@@ -157,6 +157,29 @@ impl Env {
     }
 }
 
+/// The shape every service's `Settings` shares, written once: a
+/// `service: ServiceSettings` field it derefs to (`settings.common`,
+/// `settings.addr`, `settings.database_url`), and `from_process()` beside
+/// its own `from_env(&Env)`. `platform::service_settings!(Settings);`
+#[macro_export]
+macro_rules! service_settings {
+    ($settings:ty) => {
+        impl $settings {
+            /// The settings from this process's environment.
+            pub fn from_process() -> Result<Self, $crate::ConfigError> {
+                Self::from_env(&$crate::Env::from_process())
+            }
+        }
+
+        impl ::std::ops::Deref for $settings {
+            type Target = $crate::config::ServiceSettings;
+            fn deref(&self) -> &$crate::config::ServiceSettings {
+                &self.service
+            }
+        }
+    };
+}
+
 /// Where the sandbox Todoist (`tools/todoist-fake`) listens unless
 /// `TODOIST_SANDBOX_ADDR` says otherwise.
 pub const TODOIST_SANDBOX_ADDR: std::net::SocketAddr =

@@ -95,22 +95,13 @@ impl Settings {
         })
     }
 
-    pub fn from_process() -> Result<Self, ConfigError> {
-        Self::from_env(&Env::from_process())
-    }
-
     /// Development sign-in is on: no Google client, and not production.
     pub fn dev_sign_in(&self) -> bool {
         self.google.is_none() && !self.common.is_production()
     }
 }
 
-impl std::ops::Deref for Settings {
-    type Target = ServiceSettings;
-    fn deref(&self) -> &ServiceSettings {
-        &self.service
-    }
-}
+platform::service_settings!(Settings);
 
 fn duration(env: &Env, name: &str, default: &str) -> Result<Duration, ConfigError> {
     let default = platform::config::parse_duration(default).expect("defaults parse");

@@ -61,18 +61,9 @@ impl Settings {
             todoist_sandbox,
         })
     }
-
-    pub fn from_process() -> Result<Self, ConfigError> {
-        Self::from_env(&Env::from_process())
-    }
 }
 
-impl std::ops::Deref for Settings {
-    type Target = ServiceSettings;
-    fn deref(&self) -> &ServiceSettings {
-        &self.service
-    }
-}
+platform::service_settings!(Settings);
 
 /// `TOKEN_VAULT_KEYS`: required in production; in development generated
 /// once under `DATA_DIR/token_vault_keys` (mode 0600).

@@ -71,18 +71,9 @@ impl Settings {
             service,
         })
     }
-
-    pub fn from_process() -> Result<Self, ConfigError> {
-        Self::from_env(&Env::from_process())
-    }
 }
 
-impl std::ops::Deref for Settings {
-    type Target = ServiceSettings;
-    fn deref(&self) -> &ServiceSettings {
-        &self.service
-    }
-}
+platform::service_settings!(Settings);
 
 #[cfg(test)]
 mod tests {
