@@ -275,12 +275,16 @@ impl Results {
                     }
                 }
             }
+            // The targets are in MB (10^6 bytes); /proc gives KiB.
+            let mb = |mib: f64| mib * 1.048576;
             let _ = writeln!(
                 out,
-                "| {name}: RSS idle < 30 MB, under load < 100 MB | {:.1} MiB, {:.1} MiB | {} |",
+                "| {name}: RSS idle < 30 MB, under load < 100 MB | {:.1} MiB ({:.1} MB), {:.1} MiB ({:.1} MB) | {} |",
                 b.rss_idle,
+                mb(b.rss_idle),
                 b.rss_peak,
-                ok(b.rss_idle < 30.0 && b.rss_peak < 100.0)
+                mb(b.rss_peak),
+                ok(mb(b.rss_idle) < 30.0 && mb(b.rss_peak) < 100.0)
             );
             if let Some(budget) = &b.budget {
                 let per_view = budget.mean_per_user_min / (budget.views_per_user_s * 60.0);
