@@ -503,10 +503,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_port_makes_the_nats_probe_down() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
-        let probe = NatsProbe::new(format!("nats://{addr}"));
+        let port = crate::testing::free_port();
+        let probe = NatsProbe::new(format!("nats://127.0.0.1:{port}"));
         let check = run_probe(&probe, &ProbeContext::default(), PROBE_TIMEOUT).await;
         assert_eq!(check.status, Status::Down);
     }

@@ -61,10 +61,7 @@ pub struct NatsServer {
 
 impl NatsServer {
     pub fn start_new() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = crate::testing::free_port();
         let mut server = Self {
             port,
             dir: tempfile::tempdir().expect("a store directory"),

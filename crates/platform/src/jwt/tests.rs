@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::Signer as _;
 use jsonwebtoken::{Algorithm, Header};
 
 use super::*;
@@ -31,17 +30,9 @@ fn header() -> Value {
     json!({"alg": "EdDSA", "typ": ACCESS_TOKEN_TYPE, "kid": "k1"})
 }
 
-/// Signs arbitrary header and claims with `seed`, the way an attacker who
-/// controls the bytes would.
-fn forge_with(seed: [u8; 32], header: &Value, claims: &Value) -> String {
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let sig = ed25519_dalek::SigningKey::from_bytes(&seed).sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
-}
+// Signs arbitrary header and claims with a seed, the way an attacker who
+// controls the bytes would (the test kit's forger).
+use crate::testing::forge as forge_with;
 
 fn forge(header: &Value, claims: &Value) -> String {
     forge_with([7u8; 32], header, claims)

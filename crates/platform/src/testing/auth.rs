@@ -90,10 +90,10 @@ impl TestKey {
         Verifier::with_keys(self.issuer.clone(), &self.jwks())
     }
 
-    /// Serves the JWKS at `/auth/jwks.json` on `server`.
+    /// Serves the JWKS at auth's path (`/auth/jwks.json`) on `server`.
     pub async fn mount_jwks(&self, server: &MockServer) {
         Mock::given(method("GET"))
-            .and(path("/auth/jwks.json"))
+            .and(path(crate::jwt::JWKS_PATH))
             .respond_with(ResponseTemplate::new(200).set_body_json(self.jwks()))
             .mount(server)
             .await;
@@ -284,7 +284,7 @@ mod tests {
     #[tokio::test]
     async fn minted_tokens_verify_against_the_served_jwks_and_forgeries_do_not() {
         let auth = FakeAuth::start().await;
-        let verifier = Verifier::remote(DEV_ISSUER, format!("{}/auth/jwks.json", auth.url()));
+        let verifier = Verifier::remote(DEV_ISSUER, crate::jwt::jwks_url(&auth.url()));
         let claims = verifier.verify(&auth.token("u1", "s1")).await.unwrap();
         assert_eq!((claims.sub.as_str(), claims.sid.as_str()), ("u1", "s1"));
         let forgeries = auth.forgeries("u1", "s1");
