@@ -3,10 +3,10 @@
 //! no token and no secret.
 
 #[allow(dead_code)]
-#[path = "it/app.rs"]
+#[path = "api/app.rs"]
 mod app;
 #[allow(dead_code)]
-#[path = "it/helpers.rs"]
+#[path = "api/helpers.rs"]
 mod helpers;
 
 use std::sync::{Arc, Mutex};

@@ -10,8 +10,7 @@ use integrations::vault::{TokenSecrets, Vault};
 use integrations::{AppState, UserId};
 use platform::events::MemorySink;
 use platform::events::outbox::Outbox;
-use platform::jwt::{AccessClaims, Jwks, SigningKey, Verifier};
-use platform::{Server, Shutdown};
+use platform::testing::{TestKey, TestServer};
 use serde_json::{Value, json};
 use shared_types::NormalizedEvent;
 use todoist_fake::{FakeConfig, FakeTodoist};
@@ -20,7 +19,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::*;
 
-pub const ISSUER: &str = "http://localhost:8080";
+/// The issuer the service trusts (the kit's development issuer).
+pub const ISSUER: &str = platform::testing::DEV_ISSUER;
 
 pub struct App {
     pub base: String,
@@ -34,15 +34,11 @@ pub struct App {
     pub outbox: Outbox,
     pub vault: Vault,
     pub db: Db,
-    pub key: SigningKey,
+    /// The key the service trusts: it signs the tests' access tokens.
+    pub key: TestKey,
     pub http: reqwest::Client,
-    pub shutdown: Shutdown,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
+    /// Serving until the test ends.
+    _server: TestServer,
 }
 
 /// How to build the app under test.
@@ -123,31 +119,17 @@ pub async fn spawn(how: Spawn) -> App {
     let events = MemorySink::new();
     let outbox = Outbox::new(db.store.pool().clone());
     outbox.spawn_relay(events.clone());
-    let key = SigningKey::generate();
-    let verifier = Verifier::with_keys(
-        ISSUER,
-        &Jwks {
-            keys: vec![key.public_jwk()],
-        },
-    );
+    let key = TestKey::default();
+    let verifier = key.verifier();
     let state = AppState {
         db: db.store.pool().clone(),
         connectors: Registry::new().with(connector),
         verifier,
         outbox: outbox.clone(),
     };
-    let server = Server::bind(
-        "integrations",
-        "127.0.0.1:0".parse().unwrap(),
-        integrations::router(state, Vec::new()),
-    )
-    .await
-    .unwrap();
-    let base = format!("http://{}", server.local_addr());
-    let shutdown = Shutdown::new();
-    tokio::spawn(server.serve(shutdown.clone()));
+    let server = TestServer::router(integrations::router(state, Vec::new())).await;
     App {
-        base,
+        base: server.url().to_owned(),
         todoist,
         fake,
         events,
@@ -159,22 +141,13 @@ pub async fn spawn(how: Spawn) -> App {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        shutdown,
+        _server: server,
     }
 }
 
 impl App {
     pub fn token(&self, user: &UserId) -> String {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        self.key.sign(&AccessClaims {
-            iss: ISSUER.into(),
-            aud: "onetip".into(),
-            sub: user.to_string(),
-            sid: "session-1".into(),
-            iat: now,
-            exp: now + 300,
-            jti: uuid::Uuid::new_v4().to_string(),
-        })
+        self.key.token(&user.to_string(), "session-1")
     }
 
     pub fn get(&self, user: &UserId, p: &str) -> reqwest::RequestBuilder {

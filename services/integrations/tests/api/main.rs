@@ -14,6 +14,7 @@ mod etag;
 mod helpers;
 mod items;
 mod outbox;
+mod sandbox;
 mod store;
 mod todoist_client;
 mod vault;

@@ -3,17 +3,14 @@
 //! page of tasks, an idempotent close, refresh with rotation, revoke. The
 //! exit check of "Connect Todoist", below the HTTP layer.
 
-#[allow(dead_code)]
-#[path = "it/helpers.rs"]
-mod helpers;
-
 use std::time::Duration;
 
-use helpers::*;
 use integrations::connector::{Connector, Credentials};
 use integrations::vault::Vault;
 use secrecy::ExposeSecret;
 use todoist_fake::{FakeConfig, FakeTodoist};
+
+use crate::helpers::*;
 
 fn query(url: &str, name: &str) -> Option<String> {
     oauth2::url::Url::parse(url)
