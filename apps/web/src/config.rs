@@ -56,13 +56,11 @@ impl Settings {
 /// so a public host also allows its subdomains (`todoist.com`'s consent
 /// may move the browser on to `app.todoist.com`).
 fn connect_form_targets(env: &Env, production: bool) -> Result<Vec<String>, ConfigError> {
-    let sandbox = env.get("TODOIST_CLIENT_ID").is_none() && !production;
+    let sandbox = platform::config::uses_todoist_sandbox(env, production);
     let auth_url = match env.get("TODOIST_AUTH_URL") {
         Some(url) => url.trim().to_owned(),
         None if sandbox => {
-            let addr: std::net::SocketAddr = env
-                .parse("TODOIST_SANDBOX_ADDR")?
-                .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8090)));
+            let addr = platform::config::todoist_sandbox_addr(env)?;
             format!("http://{addr}/oauth/authorize")
         }
         None => "https://todoist.com/oauth/authorize".to_owned(),

@@ -67,27 +67,24 @@ impl CsrfKey {
     /// `WEB_CSRF_KEY` when set (required in production); in development
     /// generated once and kept under `DATA_DIR/web_csrf_key`.
     pub fn from_env(env: &Env, common: &CommonSettings) -> Result<Self, ConfigError> {
-        match env.get(KEY_VAR) {
-            Some(text) => Self::parse(text.trim())
-                .ok_or_else(|| ConfigError::new(KEY_VAR, "must be base64 of at least 32 bytes")),
-            None if common.is_production() => {
-                Err(ConfigError::new(KEY_VAR, "required in production"))
-            }
-            None => {
-                let path = common.data_dir.join("web_csrf_key");
-                let text =
-                    platform::secrets::load_or_generate(&path, platform::secrets::random_token)
-                        .map_err(|e| {
-                            ConfigError::new(
-                                KEY_VAR,
-                                format!("generating under DATA_DIR: {}", e.kind()),
-                            )
-                        })?;
-                Self::parse(&text).ok_or_else(|| {
-                    ConfigError::new(KEY_VAR, "the key kept under DATA_DIR is not valid")
-                })
-            }
-        }
+        let given = env.get(KEY_VAR).is_some();
+        let text = platform::secrets::required_in_production(
+            env,
+            common,
+            KEY_VAR,
+            "web_csrf_key",
+            platform::secrets::random_token,
+        )?;
+        Self::parse(text.trim()).ok_or_else(|| {
+            ConfigError::new(
+                KEY_VAR,
+                if given {
+                    "must be base64 of at least 32 bytes"
+                } else {
+                    "the key kept under DATA_DIR is not valid"
+                },
+            )
+        })
     }
 
     /// Base64 (URL-safe or standard, padded or not) of ≥ 32 bytes.

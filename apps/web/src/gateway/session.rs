@@ -9,6 +9,8 @@
 use axum::http::header::{ACCEPT, AUTHORIZATION, LOCATION, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 
+use platform::identity::SessionCookies;
+
 use super::{GatewayClient, GatewayError, unreachable};
 
 /// What auth answered a sign-in with: where to go, and the cookies.
@@ -26,10 +28,10 @@ fn session_cookies(headers: &reqwest::header::HeaderMap) -> Vec<HeaderValue> {
         .filter(|v| {
             v.to_str().is_ok_and(|v| {
                 let name = v.split('=').next().unwrap_or_default();
-                matches!(
-                    name.strip_prefix("__Host-").unwrap_or(name),
-                    "onetip_at" | "onetip_rt" | "onetip_flow"
-                )
+                // Either deployment's names: web hands on what auth set.
+                [true, false]
+                    .into_iter()
+                    .any(|production| SessionCookies::new(production).is_session_cookie(name))
             })
         })
         .cloned()
