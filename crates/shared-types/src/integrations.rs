@@ -177,74 +177,65 @@ pub struct ConnectStart {
     pub redirect_url: String,
 }
 
-/// Why connecting (or disconnecting) did not work, as
-/// `/connect?connector={name}&error={code}` carries it to the web page,
-/// which has one sentence for each. The OAuth callback sends most of them;
-/// `start_failed` and `disconnect_failed` are the web app's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConnectError {
-    /// The user said no on the provider's page.
-    AccessDenied,
-    /// The provider came back without our `state`.
-    StateMissing,
-    /// The `state` is unknown or was already used.
-    StateUnknown,
-    StateExpired,
-    /// Started by another user.
-    StateForeign,
-    /// The `state` was made for another connector.
-    WrongProvider,
-    /// The provider refused to exchange the code.
-    CodeRejected,
-    RateLimited,
-    ProviderFailed,
-    NotSignedIn,
-    UnknownConnector,
-    StartFailed,
-    DisconnectFailed,
-    Internal,
+/// Declares [`ConnectError`] from one list, so that every variant is in
+/// `ALL` (which the web page's sentence test walks) and has its code: a new
+/// code cannot be left out of either.
+macro_rules! connect_errors {
+    (
+        $(#[$enum_doc:meta])*
+        pub enum ConnectError { $($(#[$doc:meta])* $variant:ident = $code:literal,)* }
+    ) => {
+        $(#[$enum_doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ConnectError {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ConnectError {
+            /// Every code, in the order they are declared.
+            pub const ALL: [Self; [$($code),*].len()] = [$(Self::$variant),*];
+
+            /// The code as the query string carries it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+connect_errors! {
+    /// Why connecting (or disconnecting) did not work, as
+    /// `/connect?connector={name}&error={code}` carries it to the web page,
+    /// which has one sentence for each. The OAuth callback sends most of them;
+    /// `start_failed` and `disconnect_failed` are the web app's own.
+    pub enum ConnectError {
+        /// The user said no on the provider's page.
+        AccessDenied = "access_denied",
+        /// The provider came back without our `state`.
+        StateMissing = "state_missing",
+        /// The `state` is unknown or was already used.
+        StateUnknown = "state_unknown",
+        StateExpired = "state_expired",
+        /// Started by another user.
+        StateForeign = "state_foreign",
+        /// The `state` was made for another connector.
+        WrongProvider = "wrong_provider",
+        /// The provider refused to exchange the code.
+        CodeRejected = "code_rejected",
+        RateLimited = "rate_limited",
+        ProviderFailed = "provider_failed",
+        NotSignedIn = "not_signed_in",
+        UnknownConnector = "unknown_connector",
+        StartFailed = "start_failed",
+        DisconnectFailed = "disconnect_failed",
+        Internal = "internal",
+    }
 }
 
 impl ConnectError {
-    /// Every code, in the order the page's tests walk them.
-    pub const ALL: [Self; 14] = [
-        Self::AccessDenied,
-        Self::StateMissing,
-        Self::StateUnknown,
-        Self::StateExpired,
-        Self::StateForeign,
-        Self::WrongProvider,
-        Self::CodeRejected,
-        Self::RateLimited,
-        Self::ProviderFailed,
-        Self::NotSignedIn,
-        Self::UnknownConnector,
-        Self::StartFailed,
-        Self::DisconnectFailed,
-        Self::Internal,
-    ];
-
-    /// The code as the query string carries it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AccessDenied => "access_denied",
-            Self::StateMissing => "state_missing",
-            Self::StateUnknown => "state_unknown",
-            Self::StateExpired => "state_expired",
-            Self::StateForeign => "state_foreign",
-            Self::WrongProvider => "wrong_provider",
-            Self::CodeRejected => "code_rejected",
-            Self::RateLimited => "rate_limited",
-            Self::ProviderFailed => "provider_failed",
-            Self::NotSignedIn => "not_signed_in",
-            Self::UnknownConnector => "unknown_connector",
-            Self::StartFailed => "start_failed",
-            Self::DisconnectFailed => "disconnect_failed",
-            Self::Internal => "internal",
-        }
-    }
-
     /// The code a query string names, if it is one of ours.
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == code)
