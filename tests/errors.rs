@@ -10,10 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{FleetProcess, Session};
+use platform::testing::TestServer;
 use serde_json::{Value, json};
 
 /// A local stand-in for Sentry: keeps every envelope's event.
-async fn ingest() -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
+/// The ingest lives as long as the returned server.
+async fn ingest() -> (String, Arc<Mutex<Vec<(String, Value)>>>, TestServer) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let kept = events.clone();
     let app = axum::Router::new().route(
@@ -34,16 +36,15 @@ async fn ingest() -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://public-key@{addr}/7"), events)
+    let server = TestServer::router(app).await;
+    let addr = server.addr();
+    (format!("http://public-key@{addr}/7"), events, server)
 }
 
 #[tokio::test]
 async fn a_done_failing_at_todoist_is_reported_once_per_service_with_trace_and_user_and_no_cookie()
 {
-    let (dsn, events) = ingest().await;
+    let (dsn, events, _ingest) = ingest().await;
     let fleet = FleetProcess::start(&[("SENTRY_DSN", dsn)]).await;
     let email = "reported@example.test";
     let session = Session::connected(&fleet, email).await;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{FleetProcess, free_port};
 use pg_cluster::Cluster;
+use platform::testing::cookies::set_cookie;
 use serde_json::Value;
 
 /// The status page refreshes itself every 5 s: red must show within that.
@@ -49,15 +50,6 @@ async fn wait_for(gateway: &str, limit: Duration, want: impl Fn(u16, &Value) -> 
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-fn cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next()?.split_once('='))
-        .find(|(k, v)| *k == name && !v.is_empty())
-        .map(|(_, v)| v.to_owned())
 }
 
 /// A 503 whose body is a JSON error (`{"error", "message"}`).
@@ -100,8 +92,8 @@ async fn stopping_the_database_turns_its_rows_red_and_recovery_needs_no_restart(
         .unwrap();
     assert_eq!(r.status(), 303);
     let (at, rt) = (
-        cookie(&r, "onetip_at").unwrap(),
-        cookie(&r, "onetip_rt").unwrap(),
+        set_cookie(r.headers(), "onetip_at").unwrap(),
+        set_cookie(r.headers(), "onetip_rt").unwrap(),
     );
     let me = |cookies: String| {
         let request = client
@@ -193,5 +185,5 @@ async fn stopping_the_database_turns_its_rows_red_and_recovery_needs_no_restart(
         200,
         "refreshing the old session after the outage"
     );
-    assert!(cookie(&r, "onetip_rt").is_some());
+    assert!(set_cookie(r.headers(), "onetip_rt").is_some());
 }

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{FleetProcess, Session};
+use platform::testing::TestServer;
 use serde_json::{Value, json};
 
 /// The services whose request spans wrote a line carrying `trace_id`.
@@ -194,7 +195,8 @@ struct Span {
 }
 
 /// A local OTLP/HTTP receiver: decodes every protobuf export it is sent.
-async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Span>>>) {
+/// The receiver lives as long as the returned server.
+async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Span>>>, TestServer) {
     use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
     use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
     use prost::Message as _;
@@ -234,15 +236,13 @@ async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Span>>>) {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), spans)
+    let server = TestServer::router(app).await;
+    (server.url().to_owned(), spans, server)
 }
 
 #[tokio::test]
 async fn an_otlp_receiver_gets_the_spans_of_a_request_each_hop_the_child_of_its_caller() {
-    let (endpoint, spans) = otlp_receiver().await;
+    let (endpoint, spans, _receiver) = otlp_receiver().await;
     let fleet = FleetProcess::start(&[
         ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
         ("OTEL_BSP_SCHEDULE_DELAY", "200".into()),
@@ -332,7 +332,7 @@ async fn an_otlp_receiver_gets_the_spans_of_a_request_each_hop_the_child_of_its_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spans_still_queued_at_sigterm_are_exported_before_the_fleet_exits() {
-    let (endpoint, spans) = otlp_receiver().await;
+    let (endpoint, spans, _receiver) = otlp_receiver().await;
     // The exporter's default batch delay (5 s) is longer than the wait
     // below: only the flush at shutdown can send the span in time.
     let mut fleet = FleetProcess::start(&[("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)]).await;

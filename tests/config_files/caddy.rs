@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use platform::testing::free_port;
+
 use crate::tools::{INSTALL_CADDY, assert_success, caddy_command, run};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -111,11 +113,6 @@ fn get(port: u16) -> std::io::Result<(String, Vec<(String, String)>)> {
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
     Ok((status, headers))
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
 }
 
 #[test]
